@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// Runs the test suite with node's test runner. Every lab a test starts shares one test CA, made here
+// first, so that real clients in the test processes trust it through NODE_EXTRA_CA_CERTS.
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const root = resolve(import.meta.dirname, "..");
+const which = process.argv[2]; // unit | integration | walkthrough | undefined (all)
+const { LabCa } = await import(join(root, "dist/src/platform/index.js"));
+const caDir = process.env.WILAB_TEST_CA_DIR ?? join(tmpdir(), "wilab-test-ca");
+await LabCa.loadOrCreate(caDir);
+
+function files(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith(".test.js") ? [p] : [];
+  });
+}
+const groups = which ? [which] : ["unit", "integration", "walkthrough"];
+const list = groups.flatMap((g) => files(join(root, "dist/test", g))).sort();
+if (list.length === 0) {
+  console.error("no test files found under dist/test — run `npm run build` first");
+  process.exit(1);
+}
+const env = { ...process.env, NODE_EXTRA_CA_CERTS: join(caDir, "ca.crt"), WILAB_TEST_CA_DIR: caDir };
+for (const k of Object.keys(env)) if (k.startsWith("AZURE_")) delete env[k];
+const r = spawnSync(process.execPath, ["--test", "--test-reporter=spec", ...list], { stdio: "inherit", env, cwd: root });
+process.exit(r.status ?? 1);

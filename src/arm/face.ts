@@ -1,0 +1,144 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { FaceError, frameworkErrorKind, HINT_HEADER, headerSafe, pathOf, queryOf, sendJson, type FastifyLikeError } from "../platform/index.js";
+import type { LabContext } from "../lab/context.js";
+import type { LabRecord } from "../lab/LabRecord.js";
+import { AccessTokenInvalid, type TokenService } from "../entra/index.js";
+import { authorize, RoleAssignments } from "../rbac/index.js";
+import { ArmError, ArmErrors } from "./ArmError.js";
+import { compileRoute, type ArmCaller, type ArmMethod, type ArmRoute, type CompiledRoute } from "./ArmRoute.js";
+import { ResourceGroups } from "./resources/ResourceGroup.js";
+
+export interface ArmFaceDeps {
+  ctx: LabContext;
+  tokens: TokenService;
+  lab: () => LabRecord;
+  routes: ArmRoute[];
+}
+
+function renderArmError(ctx: LabContext, reply: FastifyReply, e: ArmError): FastifyReply {
+  const body: Record<string, unknown> = { error: { code: e.code, message: e.message, ...(e.target ? { target: e.target } : {}), ...(e.details ? { details: e.details } : {}) } };
+  const headers: Record<string, string> = { "x-ms-request-id": ctx.random.uuid(), "x-ms-failure-cause": e.status >= 500 ? "service" : "gateway", ...e.headers };
+  if (e.hint) {
+    (body.error as Record<string, unknown>).wilabHint = e.hint;
+    headers[HINT_HEADER] = headerSafe(e.hint);
+  }
+  return sendJson(reply, e.status, body, headers);
+}
+
+const RESERVED = new Set(["subscriptions", "providers", "metadata", "tenants"]);
+
+/** Azure Resource Manager's face: one pipeline (api-version → authentication → route → RBAC → handler in a transaction). */
+export async function armFace(app: FastifyInstance, d: ArmFaceDeps): Promise<void> {
+  const { ctx, tokens } = d;
+  const compiled: CompiledRoute[] = d.routes.map(compileRoute);
+
+  app.setErrorHandler((err: FastifyLikeError, _req, reply) => {
+    if (err instanceof ArmError) return renderArmError(ctx, reply, err);
+    const kind = frameworkErrorKind(err);
+    if (kind === "tooLarge") return renderArmError(ctx, reply, ArmErrors.tooLarge());
+    if (kind) return renderArmError(ctx, reply, ArmErrors.invalidRequestContent(err.message));
+    if (err instanceof FaceError) return renderArmError(ctx, reply, new ArmError(err.status, "BadRequest", err.message));
+    ctx.log.warn(`arm: unexpected error: ${(err as Error).stack ?? err.message}`);
+    return renderArmError(ctx, reply, ArmErrors.internal());
+  });
+
+  async function authenticate(req: FastifyRequest): Promise<ArmCaller> {
+    const h = req.headers.authorization;
+    if (!h) throw ArmErrors.authenticationMissing();
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+    if (!m) throw ArmErrors.authenticationMalformed();
+    try {
+      const claims = await tokens.verify(m[1], ctx.hosts.armResources());
+      return { oid: claims.oid, appid: claims.appid, claims };
+    } catch (err) {
+      if (!(err instanceof AccessTokenInvalid)) throw err;
+      switch (err.reason) {
+        case "expired": {
+          const now = new Date(ctx.clock.now()).toISOString();
+          throw ArmErrors.expiredToken("(expired)", now).withHint(err.detail);
+        }
+        case "audience":
+          throw ArmErrors.wrongAudience(err.presented ?? "").withHint(`the token was issued for '${err.presented}'; ask for scope https://management.azure.com/.default`);
+        case "issuer":
+          throw ArmErrors.wrongTenant(err.presented ?? "", d.lab().tenantId);
+        default:
+          throw ArmErrors.invalidToken().withHint(err.detail);
+      }
+    }
+  }
+
+  async function dispatch(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const path = pathOf(req);
+    const segments = path.split("/").filter(Boolean).map((s) => decodeURIComponent(s));
+    const query = queryOf(req);
+    const apiVersion = query["api-version"];
+    if (!apiVersion) throw ArmErrors.missingApiVersion();
+    const caller = await authenticate(req);
+    const method = req.method.toUpperCase() as ArmMethod;
+
+    let hit: { c: CompiledRoute; params: Record<string, string> } | undefined;
+    for (const c of compiled) {
+      const params = c.match(segments);
+      if (params) {
+        hit = { c, params };
+        break;
+      }
+    }
+    if (!hit) throw notFoundFor(segments, apiVersion);
+    const { route } = hit.c;
+    const params = hit.params;
+
+    const sub = params.subscriptionId;
+    const lab = d.lab();
+    if (sub !== undefined && sub.toLowerCase() !== lab.subscriptionId) {
+      if (!/^[0-9a-f-]{36}$/i.test(sub)) throw ArmErrors.invalidSubscriptionId(sub);
+      throw ArmErrors.subscriptionNotFound(sub).withHint(`the lab's subscription is ${lab.subscriptionId}`);
+    }
+    if (!route.apiVersions.includes(apiVersion)) {
+      throw ArmErrors.noRegisteredProvider("global", apiVersion, route.type, route.apiVersions);
+    }
+    const op = route.operations[method === "HEAD" ? "GET" : method];
+    if (!op) throw ArmErrors.methodNotAllowed(method);
+
+    const request = { method, params, query, body: req.body, apiVersion, caller, path };
+    const run = async () => {
+      const rgParam = route.resourceGroupParam;
+      return (op.write ? ctx.store.write.bind(ctx.store) : ctx.store.read.bind(ctx.store))(async (tx) => {
+        const scope = op.scope ? op.scope(request) : path;
+        const assignments = await RoleAssignments.forPrincipal(tx, caller.oid);
+        const effective = ctx.config.rbacPropagationMs > 0
+          ? assignments.filter((a) => Date.parse(a.createdOn) + ctx.config.rbacPropagationMs <= ctx.clock.now())
+          : assignments;
+        if (op.action !== null && !authorize(effective, caller.oid, op.action, scope, "action").allowed) {
+          throw ArmErrors.authorizationFailed(caller.oid, op.action, scope);
+        }
+        if (rgParam && !(await ResourceGroups.get(tx, lab.subscriptionId, params[rgParam]!))) {
+          throw ArmErrors.resourceGroupNotFound(params[rgParam]!);
+        }
+        return op.handler(request, tx);
+      });
+    };
+    const res = await run();
+    const headers = { "x-ms-request-id": ctx.random.uuid(), "x-ms-correlation-request-id": (req.headers["x-ms-correlation-request-id"] as string | undefined) ?? ctx.random.uuid(), ...res.headers };
+    if (res.body === undefined) return reply.code(res.status).headers(headers).send();
+    if (method === "HEAD") return reply.code(res.status).headers(headers).send();
+    return sendJson(reply, res.status, res.body, headers);
+  }
+
+  function notFoundFor(segments: string[], apiVersion: string): ArmError {
+    const lower = segments.map((s) => s.toLowerCase());
+    const p = lower.lastIndexOf("providers");
+    if (p >= 0 && segments[p + 1]) {
+      const ns = segments[p + 1]!;
+      const known = d.routes.some((r) => r.type.toLowerCase().startsWith(ns.toLowerCase() + "/"));
+      if (!known) return ArmErrors.notRegistered(ns);
+      return ArmErrors.invalidResourceType(segments.slice(p + 2).filter((_, i) => i % 2 === 0).join("/"), ns, apiVersion);
+    }
+    return new ArmError(404, "NotFound", `The requested resource path '/${segments.join("/")}' was not found.`);
+  }
+
+  for (const prefix of RESERVED) {
+    app.all(`/${prefix}`, dispatch);
+    app.all(`/${prefix}/*`, dispatch);
+  }
+}

@@ -1,0 +1,31 @@
+import type { FastifyInstance } from "fastify";
+import type { LabContext } from "../lab/context.js";
+import type { LabRecord } from "../lab/LabRecord.js";
+import type { ArmRoute } from "./ArmRoute.js";
+import { resourceGroupRoutes } from "./resources/ResourceGroup.js";
+import { subscriptionRoutes, metadataEndpoints } from "./resources/Subscription.js";
+import { managedIdentityRoutes } from "./managedidentity/index.js";
+import { authorizationRoutes } from "./authorization/index.js";
+import { keyVaultRoutes } from "./keyvault/index.js";
+
+export { armFace } from "./face.js";
+export { ArmError, ArmErrors } from "./ArmError.js";
+
+/** Every ARM resource provider the lab serves, in match order (most specific first). */
+export function armRoutes(ctx: LabContext): ArmRoute[] {
+  const mi = managedIdentityRoutes(ctx);
+  const kv = keyVaultRoutes(ctx);
+  const authz = authorizationRoutes(ctx);
+  return [
+    ...authz.routes,
+    ...mi.routes,
+    ...kv.routes,
+    ...resourceGroupRoutes(ctx, [mi.cascade, kv.cascade, authz.cascade]),
+    ...subscriptionRoutes(ctx),
+  ];
+}
+
+/** ARM endpoints that need no token: cloud metadata. */
+export async function armPublicRoutes(app: FastifyInstance, d: { ctx: LabContext; lab: () => LabRecord }): Promise<void> {
+  app.get("/metadata/endpoints", async (req, reply) => metadataEndpoints(d.ctx, req, reply));
+}

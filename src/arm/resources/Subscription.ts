@@ -1,0 +1,130 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { queryOf, sendJson } from "../../platform/index.js";
+import type { LabContext } from "../../lab/context.js";
+import { RoleAssignments, scopeCovers } from "../../rbac/index.js";
+import { ArmErrors } from "../ArmError.js";
+import type { ArmRoute } from "../ArmRoute.js";
+import { RESOURCES_API_VERSIONS } from "../apiVersions.js";
+import type { Tx } from "../../store/index.js";
+import { LabRecords } from "../../lab/LabRecord.js";
+
+async function subscriptionBody(tx: Tx): Promise<Record<string, unknown>> {
+  const lab = (await LabRecords.get(tx))!;
+  return {
+    id: `/subscriptions/${lab.subscriptionId}`,
+    authorizationSource: "RoleBased",
+    managedByTenants: [],
+    subscriptionId: lab.subscriptionId,
+    tenantId: lab.tenantId,
+    displayName: lab.subscriptionName,
+    state: "Enabled",
+    subscriptionPolicies: { locationPlacementId: "Public_2014-09-01", quotaId: "PayAsYouGo_2014-09-01", spendingLimit: "Off" },
+  };
+}
+
+/** True when the caller holds any role at, above or below the subscription (as ARM lists subscriptions). */
+async function canSee(tx: Tx, oid: string, sub: string): Promise<boolean> {
+  const subScope = `/subscriptions/${sub}`;
+  return (await RoleAssignments.forPrincipal(tx, oid)).some((a) => scopeCovers(a.scope, subScope) || scopeCovers(subScope, a.scope));
+}
+
+/** `GET /subscriptions`, `GET /subscriptions/{s}`, `GET /tenants`. */
+export function subscriptionRoutes(ctx: LabContext): ArmRoute[] {
+  const sub = () => ctx.config.subscriptionId;
+  return [
+    {
+      pattern: "subscriptions",
+      type: "Microsoft.Resources/subscriptions",
+      apiVersions: RESOURCES_API_VERSIONS,
+      operations: {
+        GET: {
+          action: null,
+          write: false,
+          handler: async (req, tx) => {
+            const visible = await canSee(tx, req.caller.oid, sub());
+            const value = visible ? [await subscriptionBody(tx)] : [];
+            return { status: 200, body: { value, count: { type: "Total", value: value.length } } };
+          },
+        },
+      },
+    },
+    {
+      pattern: "subscriptions/{subscriptionId}",
+      type: "Microsoft.Resources/subscriptions",
+      apiVersions: RESOURCES_API_VERSIONS,
+      operations: {
+        GET: {
+          action: null,
+          write: false,
+          handler: async (req, tx) => {
+            if (!(await canSee(tx, req.caller.oid, sub()))) throw ArmErrors.subscriptionNotFound(req.params.subscriptionId!);
+            return { status: 200, body: await subscriptionBody(tx) };
+          },
+        },
+      },
+    },
+    {
+      pattern: "tenants",
+      type: "Microsoft.Resources/tenants",
+      apiVersions: RESOURCES_API_VERSIONS,
+      operations: {
+        GET: {
+          action: null,
+          write: false,
+          handler: async (_req, tx) => {
+            const lab = (await LabRecords.get(tx))!;
+            return {
+              status: 200,
+              body: {
+                value: [{ id: `/tenants/${lab.tenantId}`, tenantId: lab.tenantId, tenantCategory: "Home", displayName: "wilab", defaultDomain: lab.tenantDomain, domains: [lab.tenantDomain], tenantType: "AAD" }],
+              },
+            };
+          },
+        },
+      },
+    },
+  ];
+}
+
+/** `GET /metadata/endpoints`: the 2015-01-01 object, or the 2019-05-01+ array of clouds. */
+export function metadataEndpoints(ctx: LabContext, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const v = queryOf(req)["api-version"];
+  if (!v) return sendJson(reply, 400, { error: { code: "MissingApiVersionParameter", message: "The api-version query parameter (?api-version=) is required for all requests." } });
+  const login = `${ctx.hosts.loginOrigin}/`;
+  const arm = `${ctx.hosts.armOrigin}/`;
+  const audiences = ["https://management.core.windows.net/", "https://management.azure.com/"];
+  if (v < "2019-05-01") {
+    return sendJson(reply, 200, {
+      galleryEndpoint: "https://gallery.azure.com/",
+      graphEndpoint: "https://graph.windows.net/",
+      portalEndpoint: "https://portal.azure.com/",
+      authentication: { loginEndpoint: login, audiences },
+    });
+  }
+  return sendJson(reply, 200, [
+    {
+      portal: "https://portal.azure.com",
+      authentication: { loginEndpoint: login, audiences, tenant: "common", identityProvider: "AAD" },
+      media: "https://rest.media.azure.net",
+      graphAudience: "https://graph.windows.net/",
+      graph: "https://graph.windows.net/",
+      name: ctx.config.mode === "transparent" ? "AzureCloud" : "wilab",
+      suffixes: {
+        azureDataLakeStoreFileSystem: "azuredatalakestore.net",
+        acrLoginServer: "azurecr.io",
+        sqlServerHostname: "database.windows.net",
+        azureDataLakeAnalyticsCatalogAndJob: "azuredatalakeanalytics.net",
+        keyVaultDns: ctx.hosts.vaultDnsSuffix,
+        storage: "core.windows.net",
+        azureFrontDoorEndpointSuffix: "azurefd.net",
+      },
+      batch: "https://batch.core.windows.net/",
+      resourceManager: arm,
+      vmImageAliasDoc: "https://raw.githubusercontent.com/Azure/azure-rest-api-specs/main/arm-compute/quickstart-templates/aliases.json",
+      activeDirectoryDataLake: "https://datalake.azure.net/",
+      sqlManagement: "https://management.core.windows.net:8443/",
+      gallery: "https://gallery.azure.com/",
+      microsoftGraphResourceId: "https://graph.microsoft.com/",
+    },
+  ]);
+}

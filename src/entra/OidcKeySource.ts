@@ -1,0 +1,110 @@
+import { request } from "node:https";
+import { rootCertificates } from "node:tls";
+import type { JWK } from "jose";
+
+export class OidcFetchError extends Error {}
+
+interface CacheEntry {
+  keys: JWK[];
+  fetchedAt: number;
+}
+
+const MAX_BODY = 1024 * 1024;
+const MAX_KEYS = 100;
+
+/**
+ * Fetches an external issuer's signing keys the way Entra does: HTTPS GET of
+ * `{issuer without trailing /}/.well-known/openid-configuration`, then its `jwks_uri`. Keys are cached;
+ * a `kid` that is not in the cache triggers one refetch.
+ */
+export class OidcKeySource {
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly inflight = new Map<string, Promise<CacheEntry>>();
+
+  constructor(
+    private readonly trustedCaPem: string[],
+    private readonly now: () => number,
+    private readonly ttlMs = 24 * 3_600_000,
+    private readonly timeoutMs = 5000,
+  ) {}
+
+  /** Returns the key with this kid, refetching once when it is unknown; undefined when the issuer does not publish it. */
+  async key(issuer: string, kid: string): Promise<JWK | undefined> {
+    let entry = this.cache.get(issuer);
+    let fresh = false;
+    if (!entry || this.now() - entry.fetchedAt > this.ttlMs) {
+      entry = await this.refresh(issuer);
+      fresh = true;
+    }
+    let found = entry.keys.find((k) => k.kid === kid);
+    if (!found && !fresh) {
+      entry = await this.refresh(issuer);
+      found = entry.keys.find((k) => k.kid === kid);
+    }
+    return found;
+  }
+
+  private refresh(issuer: string): Promise<CacheEntry> {
+    let p = this.inflight.get(issuer);
+    if (!p) {
+      p = this.fetchKeys(issuer).finally(() => this.inflight.delete(issuer));
+      this.inflight.set(issuer, p);
+    }
+    return p;
+  }
+
+  private async fetchKeys(issuer: string): Promise<CacheEntry> {
+    const discoveryUrl = `${issuer.replace(/\/$/, "")}/.well-known/openid-configuration`;
+    const discovery = (await this.getJson(discoveryUrl)) as { jwks_uri?: unknown };
+    if (typeof discovery.jwks_uri !== "string") throw new OidcFetchError(`${discoveryUrl} has no jwks_uri`);
+    const jwks = (await this.getJson(discovery.jwks_uri)) as { keys?: unknown };
+    if (!Array.isArray(jwks.keys)) throw new OidcFetchError(`${discovery.jwks_uri} has no keys array`);
+    const keys = (jwks.keys as JWK[]).filter((k) => k && typeof k === "object" && k.kty === "RSA").slice(0, MAX_KEYS);
+    const entry = { keys, fetchedAt: this.now() };
+    this.cache.set(issuer, entry);
+    return entry;
+  }
+
+  private getJson(url: string): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      let u: URL;
+      try {
+        u = new URL(url);
+      } catch {
+        return reject(new OidcFetchError(`invalid URL ${url}`));
+      }
+      if (u.protocol !== "https:") return reject(new OidcFetchError(`${url} is not https`));
+      const req = request(
+        u,
+        { method: "GET", ca: [...rootCertificates, ...this.trustedCaPem], timeout: this.timeoutMs, headers: { accept: "application/json" } },
+        (res) => {
+          if (res.statusCode !== 200) {
+            res.resume();
+            return reject(new OidcFetchError(`GET ${url} returned ${res.statusCode}`));
+          }
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on("data", (c: Buffer) => {
+            size += c.length;
+            if (size > MAX_BODY) {
+              req.destroy(new OidcFetchError(`GET ${url}: body over ${MAX_BODY} bytes`));
+              return;
+            }
+            chunks.push(c);
+          });
+          res.on("end", () => {
+            try {
+              resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+            } catch {
+              reject(new OidcFetchError(`GET ${url}: not JSON`));
+            }
+          });
+          res.on("error", (e) => reject(new OidcFetchError(`GET ${url}: ${e.message}`)));
+        },
+      );
+      req.on("timeout", () => req.destroy(new OidcFetchError(`GET ${url}: timed out after ${this.timeoutMs} ms`)));
+      req.on("error", (e) => reject(e instanceof OidcFetchError ? e : new OidcFetchError(`GET ${url}: ${e.message}`)));
+      req.end();
+    });
+  }
+}

@@ -1,0 +1,135 @@
+import { SignJWT, jwtVerify, decodeProtectedHeader, type JWTPayload } from "jose";
+import { KeyRing, makeSigningKey, type SigningKeyRecord } from "../platform/keyring.js";
+import type { LabContext } from "../lab/context.js";
+
+export const STS_KEY_KIND = "signingKey:sts";
+export const MI_TOKEN_LIFETIME_S = 86399;
+export const APP_TOKEN_LIFETIME_S = 3599;
+const BACKDATE_S = 300;
+
+export function stsIssuer(tenantId: string): string {
+  return `https://sts.windows.net/${tenantId}/`;
+}
+
+/** The v1 access-token claims wilab issues (reference §1.5). */
+export interface AccessTokenClaims extends JWTPayload {
+  aud: string;
+  iss: string;
+  tid: string;
+  oid: string;
+  appid: string;
+  appidacr: string;
+  idtyp: "app" | "user";
+  ver: "1.0";
+  upn?: string;
+  xms_mirid?: string;
+}
+
+export interface TokenSubject {
+  oid: string;
+  appid: string;
+  appidacr: "0" | "1" | "2";
+  idtyp: "app" | "user";
+  upn?: string;
+  name?: string;
+  xms_mirid?: string;
+  lifetimeS: number;
+}
+
+export type VerifyFailure = "missing" | "malformed" | "signature" | "unknownKey" | "expired" | "notYetValid" | "audience" | "issuer";
+
+export class AccessTokenInvalid extends Error {
+  constructor(
+    readonly reason: VerifyFailure,
+    readonly detail: string,
+    readonly presented?: string,
+  ) {
+    super(detail);
+  }
+}
+
+/** Loads or creates the STS signing key ring. */
+export async function loadStsKeys(ctx: Pick<LabContext, "store" | "clock">): Promise<KeyRing> {
+  const existing = await ctx.store.read((tx) => tx.list<SigningKeyRecord>(STS_KEY_KIND));
+  if (existing.length) return new KeyRing(existing.map((r) => r.value));
+  const rec = await makeSigningKey(ctx.clock.now() - 86_400_000, true, "CN=accounts.accesscontrol.windows.net");
+  await ctx.store.write((tx) => tx.put(STS_KEY_KIND, rec.kid, rec));
+  return new KeyRing([rec]);
+}
+
+/** Issues and verifies the lab tenant's access tokens (Entra v1 shape, RS256). */
+export class TokenService {
+  constructor(
+    private readonly ctx: Pick<LabContext, "clock" | "random" | "config">,
+    readonly keys: KeyRing,
+  ) {}
+
+  get issuer(): string {
+    return stsIssuer(this.ctx.config.tenantId);
+  }
+
+  async issue(audience: string, s: TokenSubject): Promise<{ token: string; expiresIn: number }> {
+    const now = this.ctx.clock.nowSeconds();
+    const key = this.keys.active(this.ctx.clock.now());
+    const claims: Record<string, unknown> = {
+      aud: audience,
+      iss: this.issuer,
+      iat: now - BACKDATE_S,
+      nbf: now - BACKDATE_S,
+      exp: now + s.lifetimeS,
+      aio: this.ctx.random.base64url(42),
+      appid: s.appid,
+      appidacr: s.appidacr,
+      idp: this.issuer,
+      idtyp: s.idtyp,
+      oid: s.oid,
+      rh: `1.${this.ctx.random.base64url(36)}.`,
+      sub: s.oid,
+      tid: this.ctx.config.tenantId,
+      uti: this.ctx.random.base64url(16).slice(0, 22),
+      ver: "1.0",
+    };
+    if (s.upn) {
+      claims.upn = s.upn;
+      claims.unique_name = s.upn;
+      claims.name = s.name ?? s.upn;
+      claims.scp = "user_impersonation";
+    }
+    if (s.xms_mirid) claims.xms_mirid = s.xms_mirid;
+    const token = await new SignJWT(claims)
+      .setProtectedHeader({ typ: "JWT", alg: "RS256", x5t: key.record.x5t ?? key.record.kid, kid: key.record.kid })
+      .sign(key.privateKey);
+    return { token, expiresIn: s.lifetimeS };
+  }
+
+  /** Verifies a bearer token issued by this STS for one of the given audiences (trailing '/' ignored). */
+  async verify(token: string | undefined, audiences: string[]): Promise<AccessTokenClaims> {
+    if (!token) throw new AccessTokenInvalid("missing", "no token");
+    let kid: string | undefined;
+    try {
+      const h = decodeProtectedHeader(token);
+      kid = typeof h.kid === "string" ? h.kid : undefined;
+      if (h.alg !== "RS256") throw new AccessTokenInvalid("signature", `unsupported alg ${String(h.alg)}`);
+    } catch (err) {
+      if (err instanceof AccessTokenInvalid) throw err;
+      throw new AccessTokenInvalid("malformed", "the token is not a JWT");
+    }
+    const key = kid ? this.keys.find(kid, this.ctx.clock.now()) : undefined;
+    if (!key) throw new AccessTokenInvalid("unknownKey", `no signing key with kid ${kid ?? "(none)"}`);
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, key.publicKey, { algorithms: ["RS256"], currentDate: this.ctx.clock.date(), clockTolerance: 300 }));
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === "ERR_JWT_EXPIRED") throw new AccessTokenInvalid("expired", "the token is expired");
+      if (code === "ERR_JWT_CLAIM_VALIDATION_FAILED") throw new AccessTokenInvalid("notYetValid", (err as Error).message);
+      throw new AccessTokenInvalid("signature", "the signature does not verify");
+    }
+    const aud = typeof payload.aud === "string" ? payload.aud : "";
+    const fold = (a: string) => a.toLowerCase().replace(/\/+$/, "");
+    if (!audiences.some((a) => fold(a) === fold(aud))) throw new AccessTokenInvalid("audience", `audience ${aud}`, aud);
+    if (payload.iss !== this.issuer) throw new AccessTokenInvalid("issuer", `issuer ${String(payload.iss)}`, String(payload.iss));
+    if (typeof payload.oid !== "string" || typeof payload.appid !== "string") throw new AccessTokenInvalid("malformed", "the token lacks oid or appid");
+    return payload as AccessTokenClaims;
+  }
+}

@@ -1,0 +1,165 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { entraTimestamp, FaceError, frameworkErrorKind, HINT_HEADER, headerSafe, hostOf, queryOf, sendJson, type FastifyLikeError } from "../platform/index.js";
+import type { LabContext } from "../lab/context.js";
+import type { LabRecord } from "../lab/LabRecord.js";
+import { EntraError, EntraErrors } from "./EntraError.js";
+import type { TokenEndpoint, TokenForm } from "./TokenEndpoint.js";
+import type { TokenService } from "./Sts.js";
+
+export interface EntraFaceDeps {
+  ctx: LabContext;
+  endpoint: TokenEndpoint;
+  tokens: TokenService;
+  lab: () => LabRecord;
+}
+
+function origin(req: FastifyRequest): string {
+  return `https://${hostOf(req).replace(/:443$/, "")}`;
+}
+
+function renderEntraError(ctx: LabContext, req: FastifyRequest, reply: FastifyReply, e: EntraError): FastifyReply {
+  const now = ctx.clock.now();
+  const traceId = ctx.random.uuid();
+  const correlationId = (req.headers["client-request-id"] as string | undefined) ?? queryOf(req)["client-request-id"] ?? ctx.random.uuid();
+  const ts = entraTimestamp(now);
+  const body: Record<string, unknown> = {
+    error: e.error,
+    error_description: `AADSTS${e.code}: ${e.message} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${ts}`,
+    error_codes: [e.code],
+    timestamp: ts,
+    trace_id: traceId,
+    correlation_id: correlationId,
+    error_uri: `https://login.microsoftonline.com/error?code=${e.code}`,
+  };
+  const headers: Record<string, string> = { "cache-control": "no-store, no-cache", "x-ms-request-id": traceId, ...e.headers };
+  if (e.hint) {
+    body.wilab_hint = e.hint;
+    headers[HINT_HEADER] = headerSafe(e.hint);
+  }
+  return sendJson(reply, e.status, body, headers);
+}
+
+/** Entra ID's face: tenant discovery, JWKS, the token endpoint and MSAL's instance discovery. */
+export async function entraFace(app: FastifyInstance, d: EntraFaceDeps): Promise<void> {
+  const { ctx, endpoint, tokens } = d;
+
+  app.setErrorHandler((err: FastifyLikeError, req, reply) => {
+    if (err instanceof EntraError) return renderEntraError(ctx, req, reply, err);
+    const kind = frameworkErrorKind(err);
+    if (kind === "tooLarge") return renderEntraError(ctx, req, reply, EntraErrors.bodyTooLarge());
+    if (kind) return renderEntraError(ctx, req, reply, EntraErrors.malformedBody().withHint(err.message));
+    if (err instanceof FaceError) return sendJson(reply, err.status, { error: "invalid_request", error_description: err.message });
+    ctx.log.warn(`entra: unexpected error: ${(err as Error).stack ?? err.message}`);
+    return renderEntraError(ctx, req, reply, new EntraError(500, "server_error", 50000, "There was an error issuing a token or an authorization code."));
+  });
+
+  const v2Metadata = (req: FastifyRequest, tenantSegment: string) => {
+    const o = origin(req);
+    const tid = d.lab().tenantId;
+    return {
+      token_endpoint: `${o}/${tenantSegment}/oauth2/v2.0/token`,
+      token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+      jwks_uri: `${o}/${tenantSegment}/discovery/v2.0/keys`,
+      response_modes_supported: ["query", "fragment", "form_post"],
+      subject_types_supported: ["pairwise"],
+      id_token_signing_alg_values_supported: ["RS256"],
+      response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
+      scopes_supported: ["openid", "profile", "email", "offline_access"],
+      issuer: `${o}/${tid}/v2.0`,
+      request_uri_parameter_supported: false,
+      userinfo_endpoint: "https://graph.microsoft.com/oidc/userinfo",
+      authorization_endpoint: `${o}/${tenantSegment}/oauth2/v2.0/authorize`,
+      device_authorization_endpoint: `${o}/${tenantSegment}/oauth2/v2.0/devicecode`,
+      http_logout_supported: true,
+      frontchannel_logout_supported: true,
+      end_session_endpoint: `${o}/${tenantSegment}/oauth2/v2.0/logout`,
+      claims_supported: ["sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name", "msgraph_host", "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email"],
+      kerberos_endpoint: `${o}/${tenantSegment}/kerberos`,
+      tenant_region_scope: "NA",
+      cloud_instance_name: "microsoftonline.com",
+      cloud_graph_host_name: "graph.windows.net",
+      msgraph_host: "graph.microsoft.com",
+      rbac_url: "https://pas.windows.net",
+    };
+  };
+
+  const requireTenant = (tenant: string) => {
+    if (!endpoint.tenantMatches(tenant)) throw EntraErrors.tenantNotFound(tenant);
+  };
+
+  app.get<{ Params: { tenant: string } }>("/:tenant/v2.0/.well-known/openid-configuration", async (req, reply) => {
+    requireTenant(req.params.tenant);
+    return sendJson(reply, 200, v2Metadata(req, req.params.tenant));
+  });
+
+  // v1 metadata (issuer sts.windows.net) and the ADFS document MSAL Python reads for an /adfs authority.
+  app.get<{ Params: { tenant: string } }>("/:tenant/.well-known/openid-configuration", async (req, reply) => {
+    const t = req.params.tenant;
+    requireTenant(t);
+    const o = origin(req);
+    const tid = d.lab().tenantId;
+    const adfs = t.toLowerCase() === "adfs";
+    return sendJson(reply, 200, {
+      token_endpoint: `${o}/${t}/oauth2/token`,
+      token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+      jwks_uri: `${o}/${adfs ? "adfs" : t}/discovery/keys`,
+      response_modes_supported: ["query", "fragment", "form_post"],
+      subject_types_supported: ["pairwise"],
+      id_token_signing_alg_values_supported: ["RS256"],
+      response_types_supported: ["code", "id_token", "code id_token", "token id_token", "token"],
+      scopes_supported: ["openid"],
+      issuer: adfs ? `${o}/adfs` : `https://sts.windows.net/${tid}/`,
+      authorization_endpoint: `${o}/${t}/oauth2/authorize`,
+      end_session_endpoint: `${o}/${t}/oauth2/logout`,
+      device_authorization_endpoint: `${o}/${t}/oauth2/devicecode`,
+      tenant_region_scope: "NA",
+      cloud_instance_name: "microsoftonline.com",
+      cloud_graph_host_name: "graph.windows.net",
+      msgraph_host: "graph.microsoft.com",
+    });
+  });
+
+  const jwks = () => ({
+    keys: tokens.keys.published(ctx.clock.now()).map((k) => ({ ...k.jwk, issuer: tokens.issuer, alg: undefined })),
+  });
+  for (const path of ["/:tenant/discovery/v2.0/keys", "/:tenant/discovery/keys"]) {
+    app.get(path, async (_req, reply) => sendJson(reply, 200, jwks()));
+  }
+
+  const tokenRoute = (v1: boolean) => async (req: FastifyRequest<{ Params: { tenant: string } }>, reply: FastifyReply) => {
+    const form = (req.body && typeof req.body === "object" ? req.body : {}) as TokenForm;
+    const res = await endpoint.token(req.params.tenant, form, v1);
+    return sendJson(reply, 200, res, { "cache-control": "no-store, no-cache", pragma: "no-cache", "x-ms-request-id": ctx.random.uuid() });
+  };
+  app.post("/:tenant/oauth2/v2.0/token", tokenRoute(false));
+  app.post("/:tenant/oauth2/token", tokenRoute(true));
+
+  // MSAL's instance discovery (hard-coded to login.microsoftonline.com; answered in transparent mode).
+  app.get("/common/discovery/instance", async (req, reply) => {
+    const q = queryOf(req);
+    const authz = q.authorization_endpoint;
+    let discovery = `${origin(req)}/${d.lab().tenantId}/v2.0/.well-known/openid-configuration`;
+    if (authz) {
+      try {
+        const u = new URL(authz);
+        const tenant = u.pathname.split("/").filter(Boolean)[0] ?? "common";
+        // MSAL Python drops the port from authorization_endpoint: put the lab's back for its own hosts.
+        const host = u.port === "" && ctx.config.port !== 443 && /^(localhost|127\.0\.0\.1)$/.test(u.hostname) ? `${u.hostname}:${ctx.config.port}` : u.host;
+        discovery = `https://${host}/${tenant}/v2.0/.well-known/openid-configuration`;
+      } catch {
+        return sendJson(reply, 400, { error: "invalid_instance", error_description: "AADSTS50049: Unknown or invalid instance." });
+      }
+    }
+    return sendJson(reply, 200, {
+      tenant_discovery_endpoint: discovery,
+      "api-version": q["api-version"] ?? "1.1",
+      metadata: [
+        {
+          preferred_network: "login.microsoftonline.com",
+          preferred_cache: "login.windows.net",
+          aliases: ["login.microsoftonline.com", "login.windows.net", "login.microsoft.com", "sts.windows.net"],
+        },
+      ],
+    });
+  });
+}

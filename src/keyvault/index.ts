@@ -1,0 +1,2 @@
+export { Vaults, type VaultRecord, type DeletedVaultRecord } from "./Vaults.js";
+export { keyVaultFace, type KeyVaultFaceDeps } from "./face.js";

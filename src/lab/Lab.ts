@@ -1,0 +1,199 @@
+import Fastify, { type FastifyInstance } from "fastify";
+import { mkdirSync, writeFileSync, rmSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { EtcHosts, LabCa, LabClock, Random, installBodyParsers, hostOf, sendJson } from "../platform/index.js";
+import { SqliteStore } from "../store/index.js";
+import { entraFace, loadStsKeys, OidcKeySource, TokenEndpoint, TokenService } from "../entra/index.js";
+import { armFace } from "../arm/face.js";
+import { armRoutes, armPublicRoutes } from "../arm/index.js";
+import { keyVaultFace, Vaults } from "../keyvault/index.js";
+import { bootstrapLab } from "./bootstrap.js";
+import { Hosts, TRANSPARENT_HOSTS, vaultNameFromHost, type HostMode, type LabContext, type LabLogger } from "./context.js";
+import { LabRecords, type LabRecord } from "./LabRecord.js";
+
+export interface StartLabOptions {
+  /** Port to listen on; 0 picks a free one. Default 0 (8443 for `wilab up`, 443 in transparent mode). */
+  port?: number;
+  /** Data directory (state, CA, keys). Default `$WILAB_HOME`, else `~/.wilab`. */
+  dataDir?: string;
+  /** Keep all lab state in memory (the CA still lives in `caDir`/`dataDir`, made there once). */
+  memory?: boolean;
+  /** Answer the real Azure host names on 443 (root). */
+  transparent?: boolean;
+  /** A directory holding `ca.crt`/`ca.key` to use instead of the data dir's. */
+  caDir?: string;
+  tenantId?: string;
+  subscriptionId?: string;
+  /** Entra's propagation delay for new federated credentials, ms (default 0). */
+  ficPropagationMs?: number;
+  /** RBAC propagation delay for new role assignments, ms (default 0). */
+  rbacPropagationMs?: number;
+  /** Manage the `/etc/hosts` block (default: when the file is writable). */
+  manageHosts?: boolean;
+  hostsFile?: string;
+  /** Seed for ids and secrets (tests). */
+  seed?: string;
+  logger?: LabLogger;
+}
+
+/** What a running lab tells its user: endpoints, CA, tenant and the admin's credentials. */
+export interface LabInfo {
+  url: string;
+  port: number;
+  mode: HostMode;
+  authorityHost: string;
+  armEndpoint: string;
+  tenantId: string;
+  subscriptionId: string;
+  caCertPath: string;
+  caCert: string;
+  dataDir?: string;
+  admin: { clientId: string; clientSecret: string; userPrincipalName: string; password: string; objectId: string; userObjectId: string };
+  store: string;
+}
+
+export interface Lab extends LabInfo {
+  /** The https URL of a vault's data plane, as ARM reports it in `vaultUri`. */
+  vaultUrl(name: string): string;
+  /** Lines a user must add to /etc/hosts when the lab could not (local mode, non-root). */
+  hostsLinesNeeded(): string[];
+  readonly ctx: LabContext;
+  stop(): Promise<void>;
+}
+
+export function defaultDataDir(): string {
+  return process.env.WILAB_HOME || join(homedir(), ".wilab");
+}
+
+const quietLogger: LabLogger = { info: () => undefined, warn: (m) => process.stderr.write(`wilab: ${m}\n`) };
+
+/** Starts a lab in this process. */
+export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
+  const mode: HostMode = o.transparent ? "transparent" : "local";
+  const dataDir = o.dataDir ?? defaultDataDir();
+  const memory = !!o.memory;
+  const log = o.logger ?? quietLogger;
+
+  const caDir = o.caDir ?? dataDir;
+  // The CA is the installation's, not the lab's state: even a --memory lab keeps it in the data dir,
+  // so that clients configured once (NODE_EXTRA_CA_CERTS) keep trusting every lab.
+  if (!memory) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const ca = await LabCa.loadOrCreate(caDir);
+
+  const store = new SqliteStore(memory ? ":memory:" : join(dataDir, "lab.db"));
+  const random = new Random(o.seed);
+  const clock = new LabClock();
+  const lab0 = await bootstrapLab({ store, random, clock }, { tenantId: o.tenantId, subscriptionId: o.subscriptionId });
+  clock.set(lab0.clockOffsetMs);
+  let labRecord: LabRecord = lab0;
+  clock.onChange((offset) => {
+    labRecord = { ...labRecord, clockOffsetMs: offset };
+    void store.write((tx) => LabRecords.put(tx, labRecord));
+  });
+
+  const wantPort = o.port ?? (o.transparent ? 443 : 0);
+  const hosts = new Hosts(mode, wantPort);
+  const etc = new EtcHosts(o.hostsFile ?? "/etc/hosts");
+  const manageHosts = o.manageHosts ?? etc.writable();
+  const ctx: LabContext = {
+    config: {
+      tenantId: lab0.tenantId,
+      subscriptionId: lab0.subscriptionId,
+      mode,
+      port: wantPort,
+      ficPropagationMs: o.ficPropagationMs ?? 0,
+      rbacPropagationMs: o.rbacPropagationMs ?? 0,
+      location: "westeurope",
+    },
+    hosts,
+    clock,
+    random,
+    store,
+    ca,
+    etcHosts: manageHosts ? etc : undefined,
+    log,
+  };
+
+  const stsKeys = await loadStsKeys(ctx);
+  const tokens = new TokenService(ctx, stsKeys);
+  const keySource = new OidcKeySource([ca.certPem], () => clock.now());
+  const endpoint = new TokenEndpoint({ ctx, tokens, keys: keySource, lab: () => labRecord });
+
+  const defaultNames = ["localhost", "127.0.0.1", "::1", ...(mode === "transparent" ? [TRANSPARENT_HOSTS.login, TRANSPARENT_HOSTS.arm] : [])];
+  const https = await ca.serverOptions(defaultNames);
+  const app: FastifyInstance = Fastify({
+    https,
+    bodyLimit: 4 * 1024 * 1024,
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 2048 },
+    return503OnClosing: true,
+    forceCloseConnections: true,
+    logger: false,
+  });
+  installBodyParsers(app);
+
+  await app.register(async (f) => keyVaultFace(f, { ctx, tokens, lab: () => labRecord }));
+  await app.register(async (f) => entraFace(f, { ctx, endpoint, tokens, lab: () => labRecord }));
+  await app.register(async (f) => armPublicRoutes(f, { ctx, lab: () => labRecord }));
+  await app.register(async (f) => armFace(f, { ctx, tokens, lab: () => labRecord, routes: armRoutes(ctx) }));
+
+  app.setNotFoundHandler((req, reply) => {
+    if (vaultNameFromHost(hostOf(req))) {
+      return sendJson(reply, 404, { error: { code: "NotFound", message: "The requested resource was not found." } });
+    }
+    return sendJson(reply, 404, { error: { code: "NotFound", message: `The requested resource path '${req.url.split("?")[0]}' was not found.` } });
+  });
+
+  if (manageHosts) etc.removeStale();
+  const listenHost = mode === "transparent" ? "127.0.0.1" : "localhost";
+  await app.listen({ port: wantPort, host: listenHost });
+  const addr = app.server.address();
+  const port = typeof addr === "object" && addr ? addr.port : wantPort;
+  hosts.port = port;
+  ctx.config.port = port;
+
+  const vaultNames = (await store.read((tx) => Vaults.all(tx))).map((v) => hosts.vaultHostname(v.name));
+  if (manageHosts) {
+    etc.add([...(mode === "transparent" ? [TRANSPARENT_HOSTS.login, TRANSPARENT_HOSTS.arm] : []), ...vaultNames]);
+  }
+
+  const caCertPath = join(caDir, "ca.crt");
+  const info: LabInfo = {
+    url: hosts.localOrigin,
+    port,
+    mode,
+    authorityHost: hosts.loginOrigin,
+    armEndpoint: hosts.armOrigin,
+    tenantId: lab0.tenantId,
+    subscriptionId: lab0.subscriptionId,
+    caCertPath,
+    caCert: ca.certPem,
+    dataDir: memory ? undefined : dataDir,
+    admin: {
+      clientId: lab0.adminApp.appId,
+      clientSecret: lab0.adminApp.clientSecret,
+      userPrincipalName: lab0.adminUser.userPrincipalName,
+      password: lab0.adminUser.password,
+      objectId: lab0.adminApp.objectId,
+      userObjectId: lab0.adminUser.objectId,
+    },
+    store: store.description,
+  };
+  if (!memory) writeFileSync(join(dataDir, "endpoints.json"), JSON.stringify({ ...info, pid: process.pid }, null, 2), { mode: 0o600 });
+
+  let stopped = false;
+  return {
+    ...info,
+    ctx,
+    vaultUrl: (name: string) => hosts.vaultUri(name),
+    hostsLinesNeeded: () => (manageHosts ? [] : etc.linesFor(vaultNames)),
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await app.close();
+      if (manageHosts) etc.clear();
+      await store.close();
+      if (!memory) rmSync(join(dataDir, "endpoints.json"), { force: true });
+    },
+  };
+}

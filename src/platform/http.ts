@@ -1,0 +1,90 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+
+/** Parses a request body that is JSON, tolerating the empty bodies SDKs send before an auth challenge. */
+export function installBodyParsers(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) => {
+    const text = (body as string).trim();
+    if (text === "") return done(null, undefined);
+    try {
+      done(null, JSON.parse(text) as unknown);
+    } catch (err) {
+      const e = err as Error;
+      done(new MalformedBodyError("json", e.message), undefined);
+    }
+  });
+  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+  app.addContentTypeParser("*", { parseAs: "string" }, (_req, body, done) => {
+    const text = (body as string).trim();
+    if (text === "") return done(null, undefined);
+    try {
+      done(null, JSON.parse(text) as unknown);
+    } catch {
+      done(null, text);
+    }
+  });
+}
+
+/** Raised by the body parsers; each face renders it as its own "bad request body" error. */
+export class MalformedBodyError extends Error {
+  constructor(
+    readonly format: "json" | "form",
+    readonly detail: string,
+  ) {
+    super(`malformed ${format} body: ${detail}`);
+  }
+}
+
+export interface FastifyLikeError {
+  code?: string;
+  statusCode?: number;
+  message: string;
+}
+
+/** Classifies errors raised by Fastify itself (before a handler runs). */
+export function frameworkErrorKind(err: FastifyLikeError): "tooLarge" | "badBody" | "unsupportedMedia" | undefined {
+  if (err instanceof MalformedBodyError) return "badBody";
+  switch (err.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return "tooLarge";
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return "unsupportedMedia";
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+    case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
+    case "FST_ERR_VALIDATION":
+      return "badBody";
+    default:
+      return undefined;
+  }
+}
+
+/** Query parameters with percent-encoded names decoded (`api%2Dversion` → `api-version`). */
+export function queryOf(req: FastifyRequest): Record<string, string> {
+  const out: Record<string, string> = {};
+  const raw = req.raw.url ?? "";
+  const q = raw.indexOf("?");
+  if (q < 0) return out;
+  for (const [k, v] of new URLSearchParams(raw.slice(q + 1))) {
+    if (!(k in out)) out[k] = v;
+  }
+  return out;
+}
+
+/** The request path without the query, percent-decoding left to the caller. */
+export function pathOf(req: FastifyRequest): string {
+  const raw = req.raw.url ?? "/";
+  const q = raw.indexOf("?");
+  return q < 0 ? raw : raw.slice(0, q);
+}
+
+/** The Host header without a default port, lower case. */
+export function hostOf(req: FastifyRequest): string {
+  return (req.headers.host ?? "localhost").toLowerCase();
+}
+
+export function sendJson(reply: FastifyReply, status: number, body: unknown, headers: Record<string, string> = {}): FastifyReply {
+  reply.code(status).headers(headers).header("content-type", "application/json; charset=utf-8");
+  return reply.send(JSON.stringify(body));
+}

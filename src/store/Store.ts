@@ -1,0 +1,38 @@
+/**
+ * The lab's persistence boundary. Faces see only this asynchronous, dialect-neutral interface:
+ * records of a kind, addressed by a folded (lower-case) id, optionally grouped under a parent id.
+ * One request is one transaction; a write transaction is acknowledged only after it commits.
+ */
+export interface Row<T> {
+  id: string;
+  value: T;
+}
+
+export interface ListOptions {
+  parent?: string;
+  /** Only ids greater than this (keyset paging). */
+  after?: string;
+  limit?: number;
+}
+
+export interface Tx {
+  get<T>(kind: string, id: string): Promise<T | undefined>;
+  put<T>(kind: string, id: string, value: T, parent?: string): Promise<void>;
+  /** Inserts only when absent; returns false when the id exists. */
+  insert<T>(kind: string, id: string, value: T, parent?: string): Promise<boolean>;
+  delete(kind: string, id: string): Promise<boolean>;
+  list<T>(kind: string, options?: ListOptions): Promise<Row<T>[]>;
+  count(kind: string, parent?: string): Promise<number>;
+  /** Deletes every record of a kind under a parent; returns how many. */
+  deleteChildren(kind: string, parent: string): Promise<number>;
+}
+
+export interface Store {
+  /** Runs `fn` in a read transaction. */
+  read<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Runs `fn` in a write transaction; resolves only after the commit is durable. */
+  write<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+  /** A short description for the ready line, e.g. `sqlite:/home/u/.wilab/lab.db`. */
+  readonly description: string;
+}

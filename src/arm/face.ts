@@ -68,8 +68,13 @@ export async function armFace(app: FastifyInstance, d: ArmFaceDeps): Promise<voi
   }
 
   async function dispatch(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    const path = pathOf(req);
-    const segments = path.split("/").filter(Boolean).map((s) => decodeURIComponent(s));
+    let segments: string[];
+    try {
+      segments = pathOf(req).split("/").filter(Boolean).map((s) => decodeURIComponent(s));
+    } catch {
+      throw ArmErrors.badRequest("InvalidRequestUri", `The request URI '${pathOf(req)}' is not valid.`);
+    }
+    const path = "/" + segments.join("/");
     const query = queryOf(req);
     const apiVersion = query["api-version"];
     if (!apiVersion) throw ArmErrors.missingApiVersion();

@@ -9,6 +9,7 @@ import { armFace } from "../arm/face.js";
 import { armRoutes, armPublicRoutes } from "../arm/index.js";
 import { keyVaultFace, Vaults } from "../keyvault/index.js";
 import { bootstrapLab } from "./bootstrap.js";
+import { labAdminRoutes } from "./adminRoutes.js";
 import { Hosts, TRANSPARENT_HOSTS, vaultNameFromHost, type HostMode, type LabContext, type LabLogger } from "./context.js";
 import { LabRecords, type LabRecord } from "./LabRecord.js";
 
@@ -32,6 +33,8 @@ export interface StartLabOptions {
   /** Manage the `/etc/hosts` block (default: when the file is writable). */
   manageHosts?: boolean;
   hostsFile?: string;
+  /** Write `endpoints.json` into the data dir for the CLI (default: when not in memory; `wilab up` always). */
+  recordEndpoints?: boolean;
   /** Seed for ids and secrets (tests). */
   seed?: string;
   logger?: LabLogger;
@@ -134,6 +137,7 @@ export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
 
   await app.register(async (f) => keyVaultFace(f, { ctx, tokens, lab: () => labRecord }));
   await app.register(async (f) => entraFace(f, { ctx, endpoint, tokens, lab: () => labRecord }));
+  await app.register(async (f) => labAdminRoutes(f, { ctx, tokens, startedAt: Date.now() }));
   await app.register(async (f) => armPublicRoutes(f, { ctx, lab: () => labRecord }));
   await app.register(async (f) => armFace(f, { ctx, tokens, lab: () => labRecord, routes: armRoutes(ctx) }));
 
@@ -179,7 +183,12 @@ export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
     },
     store: store.description,
   };
-  if (!memory) writeFileSync(join(dataDir, "endpoints.json"), JSON.stringify({ ...info, pid: process.pid }, null, 2), { mode: 0o600 });
+  // `wilab up` records where it listens, so that the CLI and `wilab env` find it (even a --memory lab).
+  const recordEndpoints = o.recordEndpoints ?? !memory;
+  if (recordEndpoints) {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    writeFileSync(join(dataDir, "endpoints.json"), JSON.stringify({ ...info, dataDir, pid: process.pid }, null, 2), { mode: 0o600 });
+  }
 
   let stopped = false;
   return {
@@ -193,7 +202,7 @@ export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
       await app.close();
       if (manageHosts) etc.clear();
       await store.close();
-      if (!memory) rmSync(join(dataDir, "endpoints.json"), { force: true });
+      if (recordEndpoints) rmSync(join(dataDir, "endpoints.json"), { force: true });
     },
   };
 }

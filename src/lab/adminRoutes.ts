@@ -1,0 +1,78 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { parseDuration, sendJson } from "../platform/index.js";
+import { AccessTokenInvalid, type TokenService } from "../entra/index.js";
+import { authorize, RoleAssignments } from "../rbac/index.js";
+import type { LabContext } from "./context.js";
+
+export const LAB_ADMIN_ACTION = "wilab.Lab/clock/write";
+
+interface ClockBody {
+  advance?: string;
+  reset?: boolean;
+}
+
+/**
+ * The lab's own API under `/_wilab` (clock, status): not part of Azure. Callers authenticate with an ARM
+ * token; changing the clock needs a role whose actions match `wilab.Lab/clock/write` at the subscription (Owner, Contributor).
+ */
+export async function labAdminRoutes(app: FastifyInstance, d: { ctx: LabContext; tokens: TokenService; startedAt: number }): Promise<void> {
+  const { ctx, tokens } = d;
+
+  async function caller(req: FastifyRequest, write: boolean): Promise<string | { status: number; message: string }> {
+    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "");
+    if (!m) return { status: 401, message: "an ARM bearer token is required (wilab login)" };
+    try {
+      const claims = await tokens.verify(m[1], ctx.hosts.armResources());
+      if (write) {
+        const scope = `/subscriptions/${ctx.config.subscriptionId}`;
+        const assignments = await ctx.store.read((tx) => RoleAssignments.forPrincipal(tx, claims.oid));
+        if (!authorize(assignments, claims.oid, LAB_ADMIN_ACTION, scope, "action").allowed) {
+          return { status: 403, message: `the caller '${claims.oid}' may not change the lab clock: it needs Owner or Contributor on ${scope}` };
+        }
+      }
+      return claims.oid;
+    } catch (err) {
+      if (err instanceof AccessTokenInvalid) return { status: 401, message: `invalid token: ${err.detail}` };
+      throw err;
+    }
+  }
+
+  const clockView = () => ({ now: new Date(ctx.clock.now()).toISOString(), offsetMs: ctx.clock.offset(), realNow: new Date().toISOString() });
+
+  app.get("/_wilab/clock", async (req, reply) => {
+    const who = await caller(req, false);
+    if (typeof who !== "string") return sendJson(reply, who.status, { error: { code: "Unauthorized", message: who.message } });
+    return sendJson(reply, 200, clockView());
+  });
+
+  app.post("/_wilab/clock", async (req, reply) => {
+    const who = await caller(req, true);
+    if (typeof who !== "string") return sendJson(reply, who.status, { error: { code: who.status === 401 ? "Unauthorized" : "Forbidden", message: who.message } });
+    const body = (req.body ?? {}) as ClockBody;
+    try {
+      if (body.reset) ctx.clock.reset();
+      else if (typeof body.advance === "string") ctx.clock.advance(parseDuration(body.advance));
+      else return sendJson(reply, 400, { error: { code: "BadRequest", message: "send {\"advance\":\"<duration>\"} or {\"reset\":true}" } });
+    } catch (err) {
+      return sendJson(reply, 400, { error: { code: "BadRequest", message: (err as Error).message } });
+    }
+    return sendJson(reply, 200, clockView());
+  });
+
+  app.get("/_wilab/status", async (req, reply) => {
+    const who = await caller(req, false);
+    if (typeof who !== "string") return sendJson(reply, who.status, { error: { code: "Unauthorized", message: who.message } });
+    return sendJson(reply, 200, {
+      mode: ctx.config.mode,
+      port: ctx.config.port,
+      tenantId: ctx.config.tenantId,
+      subscriptionId: ctx.config.subscriptionId,
+      store: ctx.store.description,
+      startedAt: new Date(d.startedAt).toISOString(),
+      uptimeSeconds: Math.round((Date.now() - d.startedAt) / 1000),
+      clock: clockView(),
+      pid: process.pid,
+      rssBytes: process.memoryUsage().rss,
+    });
+  });
+}

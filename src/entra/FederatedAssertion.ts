@@ -1,4 +1,5 @@
-import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK, type JWTPayload, type ProtectedHeaderParameters } from "jose";
+import type { JWTPayload, ProtectedHeaderParameters } from "jose";
+import { loadJose } from "../platform/jose.js";
 import { dotnetRoundTrip } from "../platform/index.js";
 import { EntraErrors } from "./EntraError.js";
 import type { FederatedIdentityCredentialRecord } from "./FederatedIdentityCredential.js";
@@ -38,6 +39,7 @@ export async function validateFederatedAssertion(
   if (assertion.length > MAX_ASSERTION_LENGTH) {
     throw EntraErrors.invalidJwt("").withHint(`client_assertion is ${assertion.length} characters; the lab accepts at most ${MAX_ASSERTION_LENGTH}.`);
   }
+  const { compactVerify, decodeJwt, decodeProtectedHeader, importJWK } = await loadJose();
   let header: ProtectedHeaderParameters;
   let payload: JWTPayload;
   try {

@@ -1,4 +1,5 @@
-import { SignJWT, jwtVerify, decodeProtectedHeader, type JWTPayload } from "jose";
+import type { JWTPayload } from "jose";
+import { loadJose } from "../platform/jose.js";
 import { KeyRing, makeSigningKey, type SigningKeyRecord } from "../platform/keyring.js";
 import type { LabContext } from "../lab/context.js";
 
@@ -96,6 +97,7 @@ export class TokenService {
       claims.scp = "user_impersonation";
     }
     if (s.xms_mirid) claims.xms_mirid = s.xms_mirid;
+    const { SignJWT } = await loadJose();
     const token = await new SignJWT(claims)
       .setProtectedHeader({ typ: "JWT", alg: "RS256", x5t: key.record.x5t ?? key.record.kid, kid: key.record.kid })
       .sign(key.privateKey);
@@ -105,6 +107,7 @@ export class TokenService {
   /** Verifies a bearer token issued by this STS for one of the given audiences (trailing '/' ignored). */
   async verify(token: string | undefined, audiences: string[]): Promise<AccessTokenClaims> {
     if (!token) throw new AccessTokenInvalid("missing", "no token");
+    const { decodeProtectedHeader, jwtVerify } = await loadJose();
     let kid: string | undefined;
     try {
       const h = decodeProtectedHeader(token);

@@ -33,7 +33,9 @@ export function resourceFromRequest(form: TokenForm, v1: boolean): string {
     return r;
   }
   if (form.scope === undefined) throw EntraErrors.missingParameter("scope");
-  const scopes = form.scope.split(/\s+/).filter((s) => s && !OIDC_SCOPES.has(s));
+  const all = form.scope.split(/\s+/).filter(Boolean);
+  const scopes = all.filter((s) => !OIDC_SCOPES.has(s));
+  if (scopes.length === 0 && all.length > 0) throw EntraErrors.scopeNotDefault(form.scope);
   if (scopes.length !== 1) throw EntraErrors.scopeMalformed(form.scope);
   const scope = scopes[0]!;
   if (!scope.endsWith("/.default")) {

@@ -22,6 +22,18 @@ export interface VaultRecord {
   createdAt: number;
   updatedAt: number;
   createdBy: string;
+  /** systemData: "Application" or "User" (absent on records made before these fields existed). */
+  createdByType?: string;
+  updatedBy?: string;
+  updatedByType?: string;
+}
+
+/** One entry of `properties.accessPolicies` (used when RBAC authorization is off). */
+export interface AccessPolicyEntry {
+  tenantId: string;
+  objectId: string;
+  applicationId?: string;
+  permissions: { keys?: string[]; secrets?: string[]; certificates?: string[]; storage?: string[] };
 }
 
 /** A soft-deleted vault (Microsoft.KeyVault/locations/deletedVaults). */

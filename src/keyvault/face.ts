@@ -1,7 +1,14 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { LabContext } from "../lab/context.js";
+import { vaultNameFromHost, vaultResourceForHost } from "../lab/context.js";
 import type { LabRecord } from "../lab/LabRecord.js";
-import type { TokenService } from "../entra/index.js";
+import { AccessTokenInvalid, type AccessTokenClaims, type TokenService } from "../entra/index.js";
+import { FaceError, frameworkErrorKind, HINT_HEADER, headerSafe, hostOf, queryOf, sendJson, type FastifyLikeError } from "../platform/index.js";
+import { KeyVaultError, KeyVaultErrors } from "./KeyVaultError.js";
+import { Vaults, type VaultRecord } from "./Vaults.js";
+import { checkAccess } from "./access.js";
+import { BODY_LIMIT, checkApiVersion, checkSecretName } from "./rules.js";
+import { SECRET_OPERATIONS, type KvOperation } from "./ops/index.js";
 
 export interface KeyVaultFaceDeps {
   ctx: LabContext;
@@ -9,7 +16,140 @@ export interface KeyVaultFaceDeps {
   lab: () => LabRecord;
 }
 
+/** Only vault hosts reach the data plane: `<vault>.vault.localhost[:port]`, `<vault>.vault.azure.net[:port]`. */
+export const VAULT_HOST = /^[a-z0-9-]+\.vault\.(?:localhost|azure\.net)(?::\d+)?$/i;
+const SERVICE_VERSION = "1.9.2958.1";
+
+function origin(host: string): string {
+  return `https://${host.replace(/:443$/, "")}`;
+}
+
+/** `WWW-Authenticate` for a vault: the vault's tenant in the authorization URL path, the resource with the port unless 443. */
+function challenge(ctx: LabContext, vault: VaultRecord, host: string): string {
+  return `Bearer authorization="${ctx.hosts.loginOrigin}/${vault.tenantId}", resource="${vaultResourceForHost(host)}"`;
+}
+
+function bearerToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return m ? m[1] : undefined;
+}
+
+/** Maps a token verification failure to Key Vault's 401 (reference §4.3). */
+function authError(err: AccessTokenInvalid, vault: VaultRecord, host: string, token: string): KeyVaultError {
+  switch (err.reason) {
+    case "audience":
+      return KeyVaultErrors.invalidAudience(vaultResourceForHost(host), err.presented ?? "").withHint(`ask for scope ${vaultResourceForHost(host)}/.default`);
+    case "issuer":
+      return KeyVaultErrors.invalidIssuer(vault.tenantId, err.presented ?? "").withHint("the token must come from the vault's tenant");
+    case "unknownKey":
+      return KeyVaultErrors.unknownSigningKey(token.split(".")[0] ?? "").withHint(err.detail);
+    case "expired":
+      return KeyVaultErrors.tokenExpired().withHint(err.detail);
+    case "notYetValid":
+      return KeyVaultErrors.tokenNotYetValid().withHint(err.detail);
+    case "signature":
+      return KeyVaultErrors.tokenInvalidSignature().withHint(err.detail);
+    case "missing":
+      return KeyVaultErrors.missingToken();
+    default:
+      return KeyVaultErrors.tokenMalformed().withHint(`the bearer token is not a JWT issued by the lab: ${err.detail}`);
+  }
+}
+
 /** The Key Vault data plane, served on vault hosts (`<vault>.vault.localhost:<port>`, `<vault>.vault.azure.net`). */
-export async function keyVaultFace(_app: FastifyInstance, _d: KeyVaultFaceDeps): Promise<void> {
-  // Built out in src/keyvault (secrets, challenge, RBAC data actions).
+export async function keyVaultFace(app: FastifyInstance, d: KeyVaultFaceDeps): Promise<void> {
+  const { ctx, tokens } = d;
+  const callers = new WeakMap<FastifyRequest, AccessTokenClaims>();
+
+  const baseHeaders = (vault?: VaultRecord): Record<string, string> => ({
+    "x-ms-request-id": ctx.random.uuid(),
+    "x-ms-keyvault-service-version": SERVICE_VERSION,
+    ...(vault ? { "x-ms-keyvault-region": vault.location } : {}),
+  });
+
+  function render(reply: FastifyReply, e: KeyVaultError): FastifyReply {
+    const error: Record<string, unknown> = { code: e.code, message: e.message };
+    if (e.innerCode) error.innererror = { code: e.innerCode };
+    const headers: Record<string, string> = { ...baseHeaders(), ...e.headers };
+    if (e.hint) {
+      error.wilabHint = e.hint;
+      headers[HINT_HEADER] = headerSafe(e.hint);
+    }
+    return sendJson(reply, e.status, { error }, headers);
+  }
+
+  app.setErrorHandler((err: FastifyLikeError, req, reply) => {
+    if (err instanceof KeyVaultError) return render(reply, err);
+    const kind = frameworkErrorKind(err);
+    if (kind === "tooLarge") return render(reply, KeyVaultErrors.bodyTooLarge(req.routeOptions.bodyLimit ?? BODY_LIMIT).withHint("a secret value is at most 25 KB"));
+    if (kind) return render(reply, KeyVaultErrors.badBody(kind === "unsupportedMedia" ? "unsupported content type" : "malformed JSON").withHint(err.message));
+    if (err instanceof FaceError) return render(reply, new KeyVaultError(err.status, "BadParameter", err.message));
+    ctx.log.warn(`keyvault: unexpected error: ${(err as Error).stack ?? err.message}`);
+    return render(reply, KeyVaultErrors.internal());
+  });
+
+  // Authentication runs before the body is read: the SDKs' first request carries no token and an empty body,
+  // and must get the 401 challenge whatever the body would have been.
+  app.addHook("onRequest", async (req) => {
+    const host = hostOf(req);
+    const token = bearerToken(req.headers.authorization);
+    let failure: AccessTokenInvalid | undefined;
+    if (token) {
+      try {
+        callers.set(req, await tokens.verify(token, ctx.hosts.vaultResources()));
+        return;
+      } catch (err) {
+        if (!(err instanceof AccessTokenInvalid)) throw err;
+        failure = err;
+      }
+    }
+    const name = vaultNameFromHost(host) ?? "";
+    const vault = await ctx.store.read((tx) => Vaults.get(tx, name));
+    if (!vault) throw notFound(name);
+    const e = failure ? authError(failure, vault, host, token!) : KeyVaultErrors.missingToken();
+    throw e.withHeader("www-authenticate", challenge(ctx, vault, host));
+  });
+
+  function notFound(name: string): KeyVaultError {
+    return KeyVaultErrors.vaultNotFound(name).withHint(`real Azure would not resolve this host at all; create vault '${name}' through ARM (Microsoft.KeyVault/vaults) first`);
+  }
+
+  async function run(op: KvOperation, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const claims = callers.get(req);
+    if (!claims) throw KeyVaultErrors.missingToken();
+    const host = hostOf(req);
+    const query = queryOf(req);
+    const apiVersion = checkApiVersion(query["api-version"]);
+    const params = { ...(req.params as Record<string, string>) };
+    const secretName = op.nameParam ? checkSecretName(params[op.nameParam] ?? "") : undefined;
+    const vaultName = vaultNameFromHost(host) ?? "";
+    const txn = op.write ? ctx.store.write.bind(ctx.store) : ctx.store.read.bind(ctx.store);
+    const { vault, result } = await txn(async (tx) => {
+      const vault = await Vaults.get(tx, vaultName);
+      if (!vault) throw notFound(vaultName);
+      if (claims.tid.toLowerCase() !== vault.tenantId.toLowerCase()) {
+        throw KeyVaultErrors.invalidIssuer(vault.tenantId, claims.iss)
+          .withHeader("www-authenticate", challenge(ctx, vault, host))
+          .withHint(`vault '${vault.name}' belongs to tenant ${vault.tenantId}; the token is from ${claims.tid}`);
+      }
+      await checkAccess(ctx, tx, vault, claims, op, secretName);
+      const result = await op.handler({ ctx, tx, vault, claims, origin: origin(host), apiVersion, params, query, body: req.body, write: op.write });
+      return { vault, result };
+    });
+    const headers = baseHeaders(vault);
+    if (result.hint) headers[HINT_HEADER] = headerSafe(result.hint);
+    if (result.body === undefined) return reply.code(result.status).headers(headers).send();
+    return sendJson(reply, result.status, result.body, headers);
+  }
+
+  for (const op of SECRET_OPERATIONS) {
+    app.route({
+      method: op.method,
+      url: op.url,
+      constraints: { host: VAULT_HOST },
+      bodyLimit: op.bodyLimit ?? BODY_LIMIT,
+      handler: (req, reply) => run(op, req, reply),
+    });
+  }
 }

@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { mkdirSync, writeFileSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { EtcHosts, LabCa, LabClock, Random, installBodyParsers, hostOf, sendJson } from "../platform/index.js";
+import { EtcHosts, LabCa, LabClock, Random, installBodyParsers, hostOf, sendJson, loadJose } from "../platform/index.js";
 import { SqliteStore } from "../store/index.js";
 import { entraFace, loadStsKeys, OidcKeySource, TokenEndpoint, TokenService } from "../entra/index.js";
 import { armFace } from "../arm/face.js";
@@ -69,6 +69,9 @@ export function defaultDataDir(): string {
   return process.env.WILAB_HOME || join(homedir(), ".wilab");
 }
 
+const noValidator = () => () => () => true;
+const plainSerializer = () => () => (data: unknown) => JSON.stringify(data);
+
 const quietLogger: LabLogger = { info: () => undefined, warn: (m) => process.stderr.write(`wilab: ${m}\n`) };
 
 /** Starts a lab in this process. */
@@ -125,14 +128,18 @@ export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
 
   const defaultNames = ["localhost", "127.0.0.1", "::1", ...(mode === "transparent" ? [TRANSPARENT_HOSTS.login, TRANSPARENT_HOSTS.arm] : [])];
   const https = await ca.serverOptions(defaultNames);
-  const app: FastifyInstance = Fastify({
+  const options = {
     https,
     bodyLimit: 4 * 1024 * 1024,
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 2048 },
     return503OnClosing: true,
     forceCloseConnections: true,
     logger: false,
-  });
+    // Handlers validate their own input (each face renders its own error envelope), so Fastify's
+    // schema compilers (ajv, fast-json-stringify) are never needed: skipping them saves ~70 ms of start-up.
+    schemaController: { compilersFactory: { buildValidator: noValidator, buildSerializer: plainSerializer } },
+  };
+  const app = Fastify(options as unknown as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
   installBodyParsers(app);
 
   await app.register(async (f) => keyVaultFace(f, { ctx, tokens, lab: () => labRecord }));
@@ -151,6 +158,7 @@ export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
   if (manageHosts) etc.removeStale();
   const listenHost = mode === "transparent" ? "127.0.0.1" : "localhost";
   await app.listen({ port: wantPort, host: listenHost });
+  void loadJose(); // warm the JWT library off the start-up path
   const addr = app.server.address();
   const port = typeof addr === "object" && addr ? addr.port : wantPort;
   hosts.port = port;

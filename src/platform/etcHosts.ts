@@ -109,6 +109,7 @@ export class EtcHosts {
     try {
       writeFileSync(fd, String(process.pid));
       const text = readFileSync(this.path, "utf8");
+      // The user's own lines are kept exactly as they are (blank lines, final newline and all).
       const outside: string[] = [];
       const blocks: { pid: number; lines: string[] }[] = [];
       let current: { pid: number; lines: string[] } | undefined;
@@ -127,11 +128,13 @@ export class EtcHosts {
         else outside.push(line);
       }
       if (current) blocks.push(current);
-      while (outside.length && outside[outside.length - 1] === "") outside.pop();
       const next = fn(blocks);
-      const body = [...outside];
-      for (const b of next) body.push(`${BEGIN} pid=${b.pid} (managed by wilab; removed when it stops)`, ...b.lines, `${END} pid=${b.pid}`);
-      const out = body.join("\n") + "\n";
+      if (JSON.stringify(next) === JSON.stringify(blocks)) return;
+      let out = outside.join("\n");
+      if (next.length) {
+        if (out !== "" && !out.endsWith("\n")) out += "\n";
+        for (const b of next) out += [`${BEGIN} pid=${b.pid} (managed by wilab; removed when it stops)`, ...b.lines, `${END} pid=${b.pid}`].join("\n") + "\n";
+      }
       if (out === text) return;
       // /etc/hosts is often a bind mount: write in place rather than rename over it.
       try {

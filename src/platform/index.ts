@@ -5,3 +5,4 @@ export { FaceError, HINT_HEADER, headerSafe } from "./errors.js";
 export { installBodyParsers, MalformedBodyError, frameworkErrorKind, queryOf, pathOf, hostOf, sendJson, type FastifyLikeError } from "./http.js";
 export { KeyRing, type SigningKey } from "./keyring.js";
 export { EtcHosts } from "./etcHosts.js";
+export { loadJose } from "./jose.js";

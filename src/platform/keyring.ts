@@ -1,7 +1,6 @@
-import * as x509 from "@peculiar/x509";
 import { createHash, createPrivateKey, createPublicKey, webcrypto, type KeyObject } from "node:crypto";
 import type { JWK } from "jose";
-import "./tls.js"; // sets the x509 crypto provider
+import { loadX509 } from "./tls.js";
 
 /** A persisted RSA signing key. */
 export interface SigningKeyRecord {
@@ -42,6 +41,7 @@ export async function makeSigningKey(createdAt: number, withCertificate: boolean
   if (!withCertificate) {
     return { kid: kubeKeyId(createPublicKey(createPrivateKey(privatePem))), createdAt, privatePem };
   }
+  const x509 = await loadX509();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(8))).toString("hex").replace(/^./, "1"),
     name: subject,

@@ -1,11 +1,21 @@
-import "reflect-metadata";
-import * as x509 from "@peculiar/x509";
-import { webcrypto } from "node:crypto";
+import { webcrypto, X509Certificate as NodeX509 } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createSecureContext, type SecureContext, type SecureContextOptions } from "node:tls";
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+type X509Module = typeof import("@peculiar/x509");
+let x509Module: Promise<X509Module> | undefined;
+
+/** @peculiar/x509 costs ~150 ms to import: load it only when a certificate must be made. */
+export function loadX509(): Promise<X509Module> {
+  x509Module ??= (async () => {
+    await import("reflect-metadata");
+    const m = await import("@peculiar/x509");
+    m.cryptoProvider.set(webcrypto as unknown as Crypto);
+    return m;
+  })();
+  return x509Module;
+}
 
 const EC_ALG = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
 const DAY = 86_400_000;
@@ -38,11 +48,13 @@ export class LabCa {
 
   private constructor(
     readonly certPem: string,
-    private readonly cert: x509.X509Certificate,
     private readonly key: CryptoKey,
+    /** Where issued leaves are cached across restarts (a file beside the CA), if anywhere. */
+    private readonly leafCachePath?: string,
   ) {}
 
-  static async create(commonName = "wilab lab CA"): Promise<LabCa> {
+  static async create(commonName = "wilab lab CA", leafCachePath?: string): Promise<LabCa> {
+    const x509 = await loadX509();
     const keys = (await webcrypto.subtle.generateKey(EC_ALG, true, ["sign", "verify"])) as CryptoKeyPair;
     const now = Date.now();
     const cert = await x509.X509CertificateGenerator.createSelfSigned({
@@ -58,23 +70,23 @@ export class LabCa {
         await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
       ],
     });
-    return new LabCa(cert.toString("pem") + "\n", cert, keys.privateKey);
+    return new LabCa(cert.toString("pem") + "\n", keys.privateKey, leafCachePath);
   }
 
-  static async load(material: CaMaterial): Promise<LabCa> {
-    const cert = new x509.X509Certificate(material.certPem);
+  static async load(material: CaMaterial, leafCachePath?: string): Promise<LabCa> {
     const key = await webcrypto.subtle.importKey("pkcs8", fromPem(material.keyPem), EC_ALG, true, ["sign"]);
-    return new LabCa(material.certPem, cert, key);
+    return new LabCa(material.certPem, key, leafCachePath);
   }
 
   /** Loads `ca.crt`/`ca.key` from a directory, creating them on first use. */
   static async loadOrCreate(dir: string): Promise<LabCa> {
     const crt = join(dir, "ca.crt");
     const keyPath = join(dir, "ca.key");
+    const cache = join(dir, "leaf-cache.json");
     if (existsSync(crt) && existsSync(keyPath)) {
-      return LabCa.load({ certPem: readFileSync(crt, "utf8"), keyPem: readFileSync(keyPath, "utf8") });
+      return LabCa.load({ certPem: readFileSync(crt, "utf8"), keyPem: readFileSync(keyPath, "utf8") }, cache);
     }
-    const ca = await LabCa.create();
+    const ca = await LabCa.create(undefined, cache);
     mkdirSync(dir, { recursive: true });
     writeFileSync(keyPath, await ca.keyPem(), { mode: 0o600 });
     writeFileSync(crt, ca.certPem);
@@ -83,6 +95,39 @@ export class LabCa {
 
   async keyPem(): Promise<string> {
     return toPem(await webcrypto.subtle.exportKey("pkcs8", this.key), "PRIVATE KEY");
+  }
+
+  private readCache(): Record<string, { certPem: string; keyPem: string }> {
+    if (!this.leafCachePath || !existsSync(this.leafCachePath)) return {};
+    try {
+      return JSON.parse(readFileSync(this.leafCachePath, "utf8")) as Record<string, { certPem: string; keyPem: string }>;
+    } catch {
+      return {};
+    }
+  }
+
+  /** A leaf for these names from the cache when it is still valid for 30 days and chains to this CA, else a new one (cached). */
+  async leafFor(names: string[]): Promise<{ certPem: string; keyPem: string }> {
+    const key = names.join(",");
+    const cache = this.readCache();
+    const hit = cache[key];
+    if (hit && hit.certPem.endsWith(this.certPem)) {
+      try {
+        const c = new NodeX509(hit.certPem);
+        if (Date.parse(c.validTo) - Date.now() > 30 * DAY && c.checkIssued(new NodeX509(this.certPem))) return hit;
+      } catch {
+        /* fall through and issue a new one */
+      }
+    }
+    const fresh = await this.issueLeaf(names);
+    if (this.leafCachePath) {
+      try {
+        writeFileSync(this.leafCachePath, JSON.stringify({ ...this.readCache(), [key]: fresh }), { mode: 0o600 });
+      } catch {
+        /* a read-only CA dir: leaves are simply not cached */
+      }
+    }
+    return fresh;
   }
 
   private leafKeyPair(): Promise<{ keys: CryptoKeyPair; keyPem: string }> {
@@ -95,6 +140,8 @@ export class LabCa {
 
   /** Issues a server certificate for the given DNS names and IP addresses. */
   async issueLeaf(names: string[]): Promise<{ certPem: string; keyPem: string }> {
+    const x509 = await loadX509();
+    const caCert = new x509.X509Certificate(this.certPem);
     const { keys, keyPem } = await this.leafKeyPair();
     const now = Date.now();
     const alt = names.map((n) =>
@@ -103,7 +150,7 @@ export class LabCa {
     const leaf = await x509.X509CertificateGenerator.create({
       serialNumber: serial(),
       subject: `CN=${names[0] ?? "wilab"}`,
-      issuer: this.cert.subject,
+      issuer: caCert.subject,
       notBefore: new Date(now - DAY),
       notAfter: new Date(now + 397 * DAY),
       signingAlgorithm: EC_ALG,
@@ -114,7 +161,7 @@ export class LabCa {
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
         new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
         new x509.SubjectAlternativeNameExtension(alt),
-        await x509.AuthorityKeyIdentifierExtension.create(this.cert),
+        await x509.AuthorityKeyIdentifierExtension.create(caCert),
         await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
       ],
     });
@@ -126,7 +173,7 @@ export class LabCa {
     const host = servername.toLowerCase();
     let ctx = this.contexts.get(host);
     if (!ctx) {
-      ctx = this.issueLeaf([host]).then((m) => createSecureContext({ cert: m.certPem, key: m.keyPem }));
+      ctx = this.leafFor([host]).then((m) => createSecureContext({ cert: m.certPem, key: m.keyPem }));
       this.contexts.set(host, ctx);
     }
     return ctx;
@@ -134,7 +181,7 @@ export class LabCa {
 
   /** Options for `https.createServer`: a default certificate plus an SNI callback for any host. */
   async serverOptions(defaultNames: string[]): Promise<SecureContextOptions & { SNICallback: (name: string, cb: (err: Error | null, ctx?: SecureContext) => void) => void }> {
-    const m = await this.issueLeaf(defaultNames);
+    const m = await this.leafFor(defaultNames);
     return {
       cert: m.certPem,
       key: m.keyPem,

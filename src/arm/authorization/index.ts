@@ -38,9 +38,11 @@ export function roleAssignmentBody(a: RoleAssignmentRecord): Record<string, unkn
   };
 }
 
+/** Built-in role definitions answer with a subscription-level id at any scope below a subscription, `/providers/...` at the root. */
 export function roleDefinitionBody(scope: string, r: RoleDefinition): Record<string, unknown> {
+  const sub = /^\/subscriptions\/([^/]+)/i.exec(scope);
   return {
-    id: `${scopePrefix(scope)}/providers/Microsoft.Authorization/roleDefinitions/${r.name}`,
+    id: `${sub ? `/subscriptions/${sub[1]}` : ""}/providers/Microsoft.Authorization/roleDefinitions/${r.name}`,
     properties: {
       roleName: r.roleName,
       type: "BuiltInRole",

@@ -30,6 +30,7 @@ export function registerLabCommands(program: Command): void {
         tenantId: o.tenantId,
         subscriptionId: o.subscriptionId,
         ficPropagationMs: o.ficPropagation ? Number(o.ficPropagation) * 1000 : 0,
+        recordEndpoints: true,
         logger: { info: (m) => process.stdout.write(`${m}\n`), warn: (m) => process.stderr.write(`wilab: ${m}\n`) },
       });
       const trust = `trust the CA: export NODE_EXTRA_CA_CERTS=${lab.caCertPath} REQUESTS_CA_BUNDLE=${lab.caCertPath} (or eval "$(wilab env)")`;

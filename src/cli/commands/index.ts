@@ -1,0 +1,36 @@
+import type { CommandDef, GroupDef } from "../core/command.js";
+
+export interface CommandModule {
+  groups: GroupDef[];
+  commands: CommandDef[];
+}
+
+interface TopEntry {
+  summary: string;
+  load: () => Promise<CommandModule>;
+}
+
+/**
+ * The first word of a command picks the module to load, so a command only imports its own group.
+ * Cluster commands (aksarc, connectedk8s, customlocation, stack-hci-vm, image) slot in here.
+ */
+export const TOP: Record<string, TopEntry> = {
+  login: { summary: "Log in to the lab (as its admin user, or a service principal).", load: () => import("./account.js") },
+  logout: { summary: "Log out to remove access to the lab.", load: () => import("./account.js") },
+  account: { summary: "Manage the signed-in account and its subscription.", load: () => import("./account.js") },
+  group: { summary: "Manage resource groups and template deployments.", load: () => import("./group.js") },
+  identity: { summary: "Manage Managed Identities.", load: () => import("./identity.js") },
+  keyvault: { summary: "Manage KeyVault keys, secrets, and certificates.", load: () => import("./keyvault.js") },
+  role: { summary: "Manage Azure role-based access control (Azure RBAC).", load: () => import("./role.js") },
+  ad: { summary: "Manage Microsoft Entra ID (formerly known as Azure Active Directory, Azure AD, AAD) entities needed for Azure role-based access control (Azure RBAC) through Microsoft Graph API.", load: () => import("./ad.js") },
+  status: { summary: "Show the running lab: mode, store, uptime, clock.", load: () => import("./labcmds.js") },
+  clock: { summary: "Show, advance or reset the lab clock.", load: () => import("./labcmds.js") },
+  version: { summary: "Show the versions of wilab and the Azure CLI it emulates.", load: () => import("./labcmds.js") },
+  shell: { summary: "Print a PATH entry that puts the `az` shim first (eval \"$(wilab shell)\").", load: () => import("./labcmds.js") },
+};
+
+/** Lab commands handled by the lab module itself (they start or inspect a lab in this process). */
+export const LAB_PROCESS_COMMANDS: Record<string, string> = {
+  up: "Run the lab in the foreground: Entra, ARM and Key Vault over HTTPS from one listener.",
+  env: "Print the environment variables clients need to reach the running lab.",
+};

@@ -1,0 +1,94 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ResourceManagementClient } from "@azure/arm-resources";
+import { ManagedServiceIdentityClient } from "@azure/arm-msi";
+import { AuthorizationManagementClient } from "@azure/arm-authorization";
+import { KeyVaultManagementClient } from "@azure/arm-keyvault";
+import { SecretClient } from "@azure/keyvault-secrets";
+import { DefaultAzureCredential } from "@azure/identity";
+import { startTestLab, adminCredential } from "../helpers/lab.js";
+import { startTestIssuer } from "../helpers/testIssuer.js";
+
+const root = process.getuid?.() === 0;
+
+test(
+  "transparent mode: unmodified DefaultAzureCredential + SecretClient('https://<vault>.vault.azure.net') with only the webhook's env",
+  { skip: root ? false : "transparent mode needs root (port 443 and /etc/hosts); CI runs as root" },
+  async () => {
+    const lab = await startTestLab({ transparent: true, port: 443 });
+    const dir = mkdtempSync(join(tmpdir(), "wilab-transparent-"));
+    const issuer = await startTestIssuer(lab);
+    try {
+      const hosts = readFileSync("/etc/hosts", "utf8");
+      assert.match(hosts, /127\.0\.0\.1 login\.microsoftonline\.com/);
+      assert.match(hosts, /127\.0\.0\.1 management\.azure\.com/);
+      assert.equal(lab.authorityHost, "https://login.microsoftonline.com");
+      // The management SDKs with their defaults (management.azure.com) work too.
+      const cred = adminCredential(lab);
+      const resources = new ResourceManagementClient(cred, lab.subscriptionId);
+      const msi = new ManagedServiceIdentityClient(cred, lab.subscriptionId);
+      const authz = new AuthorizationManagementClient(cred, lab.subscriptionId);
+      const kv = new KeyVaultManagementClient(cred, lab.subscriptionId);
+      await resources.resourceGroups.createOrUpdate("rg-t", { location: "westeurope" });
+      const id = await msi.userAssignedIdentities.createOrUpdate("rg-t", "tid", { location: "westeurope" });
+      await msi.federatedIdentityCredentials.createOrUpdate("rg-t", "tid", "fic", {
+        issuer: issuer.issuer,
+        subject: "system:serviceaccount:default:workload-identity-sa",
+        audiences: ["api://AzureADTokenExchange"],
+      });
+      const vault = await kv.vaults.beginCreateOrUpdateAndWait("rg-t", "kv-transparent", {
+        location: "westeurope",
+        properties: { tenantId: lab.tenantId, sku: { family: "A", name: "standard" }, enableRbacAuthorization: true },
+      });
+      assert.equal(vault.properties.vaultUri, "https://kv-transparent.vault.azure.net/");
+      assert.match(readFileSync("/etc/hosts", "utf8"), /127\.0\.0\.1 kv-transparent\.vault\.azure\.net/);
+      for (const [name, role, principalId] of [
+        ["d1111111-2222-4333-8444-555555555555", "b86a8fe4-44ce-4948-aee5-eccb2c155cd7", lab.admin.objectId],
+        ["e1111111-2222-4333-8444-555555555555", "4633458b-17de-408a-b874-0445c86b69e6", id.principalId!],
+      ] as const) {
+        await authz.roleAssignments.create(vault.id!, name, {
+          roleDefinitionId: `/subscriptions/${lab.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${role}`,
+          principalId,
+        });
+      }
+      await new SecretClient("https://kv-transparent.vault.azure.net", cred).setSecret("KV-secret", "Hello!");
+
+      // Exactly what the webhook injects, plus CA trust (NODE_EXTRA_CA_CERTS, set by the test runner).
+      const tokenFile = join(dir, "azure-identity-token");
+      writeFileSync(tokenFile, await issuer.sign({ sub: "system:serviceaccount:default:workload-identity-sa" }));
+      Object.assign(process.env, {
+        AZURE_CLIENT_ID: id.clientId!,
+        AZURE_TENANT_ID: lab.tenantId,
+        AZURE_FEDERATED_TOKEN_FILE: tokenFile,
+        AZURE_AUTHORITY_HOST: "https://login.microsoftonline.com/",
+      });
+      const secret = await new SecretClient("https://kv-transparent.vault.azure.net", new DefaultAzureCredential()).getSecret("KV-secret");
+      assert.equal(secret.value, "Hello!");
+      // msal-node's instance discovery is answered like Entra does.
+      const disc = (await (await fetch("https://login.microsoftonline.com/common/discovery/instance?api-version=1.1&authorization_endpoint=https://login.microsoftonline.com/common/oauth2/v2.0/authorize")).json()) as { tenant_discovery_endpoint: string };
+      assert.equal(disc.tenant_discovery_endpoint, "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration");
+    } finally {
+      for (const k of ["AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST"]) delete process.env[k];
+      await issuer.stop();
+      await lab.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    assert.doesNotMatch(readFileSync("/etc/hosts", "utf8"), /login\.microsoftonline\.com/, "the /etc/hosts block is removed on stop");
+  },
+);
+
+test("a stale /etc/hosts block left by a crashed lab is removed by the next start", { skip: root ? false : "needs a writable /etc/hosts" }, async () => {
+  const original = readFileSync("/etc/hosts", "utf8");
+  try {
+    writeFileSync("/etc/hosts", original.replace(/\n?$/, "\n") + "# >>> wilab pid=2147483646 (managed by wilab; removed when it stops)\n127.0.0.1 login.microsoftonline.com\n# <<< wilab pid=2147483646\n");
+    const lab = await startTestLab();
+    await lab.stop();
+    assert.doesNotMatch(readFileSync("/etc/hosts", "utf8"), /pid=2147483646/);
+  } finally {
+    const now = readFileSync("/etc/hosts", "utf8");
+    if (now.includes("pid=2147483646")) writeFileSync("/etc/hosts", original);
+  }
+});

@@ -7,6 +7,7 @@ import { subscriptionRoutes, metadataEndpoints } from "./resources/Subscription.
 import { managedIdentityRoutes } from "./managedidentity/index.js";
 import { authorizationRoutes } from "./authorization/index.js";
 import { keyVaultRoutes } from "./keyvault/index.js";
+import { azureLocalRoutes, azureLocalCascade } from "./azurelocal/index.js";
 
 export { armFace } from "./face.js";
 export { ArmError, ArmErrors } from "./ArmError.js";
@@ -20,7 +21,8 @@ export function armRoutes(ctx: LabContext): ArmRoute[] {
     ...authz.routes,
     ...mi.routes,
     ...kv.routes,
-    ...resourceGroupRoutes(ctx, [mi.cascade, kv.cascade, authz.cascade]),
+    ...azureLocalRoutes(ctx),
+    ...resourceGroupRoutes(ctx, [mi.cascade, kv.cascade, authz.cascade, azureLocalCascade]),
     ...subscriptionRoutes(ctx),
   ];
 }

@@ -2,6 +2,7 @@ import type { LabContext } from "./context.js";
 import { LabRecords, type LabRecord } from "./LabRecord.js";
 import { Directory, sha256 } from "../entra/index.js";
 import { RoleAssignments } from "../rbac/index.js";
+import { bootstrapInfrastructure } from "../arm/azurelocal/index.js";
 
 export interface BootstrapOptions {
   tenantId?: string;
@@ -37,6 +38,7 @@ export async function bootstrapLab(ctx: Pick<LabContext, "store" | "random" | "c
       clockOffsetMs: 0,
     };
     await LabRecords.put(tx, rec);
+    await bootstrapInfrastructure(tx, subscriptionId, "westeurope");
     await Directory.putUser(tx, {
       objectId: rec.adminUser.objectId,
       userPrincipalName: rec.adminUser.userPrincipalName,

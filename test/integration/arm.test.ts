@@ -191,3 +191,16 @@ test("ARM input errors: missing and unknown api-version, malformed JSON, unknown
   r = await fetch(`${lab.armEndpoint}/metadata/endpoints?api-version=2015-01-01`);
   assert.equal(((await r.json()) as { authentication: { loginEndpoint: string } }).authentication.loginEndpoint, `${lab.authorityHost}/`);
 });
+
+test("the lab's Azure Local infrastructure: a custom location and a logical network in wilab-infra", async () => {
+  const token = (await adminCredential(lab).getToken("https://management.azure.com/.default"))!.token;
+  const h = { authorization: `Bearer ${token}` };
+  const rg = `${lab.armEndpoint}/subscriptions/${lab.subscriptionId}/resourceGroups/wilab-infra`;
+  const cl = (await (await fetch(`${rg}/providers/Microsoft.ExtendedLocation/customLocations/wilab-customlocation?api-version=2021-08-15`, { headers: h })).json()) as { id: string; properties: { provisioningState: string; hostType: string } };
+  assert.equal(cl.id, `/subscriptions/${lab.subscriptionId}/resourceGroups/wilab-infra/providers/Microsoft.ExtendedLocation/customLocations/wilab-customlocation`);
+  assert.equal(cl.properties.hostType, "Kubernetes");
+  const lnet = (await (await fetch(`${rg}/providers/Microsoft.AzureStackHCI/logicalNetworks/wilab-lnet?api-version=2024-01-01`, { headers: h })).json()) as { id: string; extendedLocation: { name: string } };
+  assert.equal(lnet.extendedLocation.name, cl.id);
+  const missing = await fetch(`${rg}/providers/Microsoft.AzureStackHCI/logicalNetworks/nope?api-version=2024-01-01`, { headers: h });
+  assert.equal(missing.status, 404);
+});

@@ -8,6 +8,7 @@ import { entraFace, loadStsKeys, OidcKeySource, TokenEndpoint, TokenService } fr
 import { armFace } from "../arm/face.js";
 import { armRoutes, armPublicRoutes } from "../arm/index.js";
 import { keyVaultFace, Vaults } from "../keyvault/index.js";
+import { createKubeContext, kubeFace, startKubelet, type KubeContext } from "../kube/index.js";
 import { bootstrapLab } from "./bootstrap.js";
 import { labAdminRoutes } from "./adminRoutes.js";
 import { Hosts, TRANSPARENT_HOSTS, vaultNameFromHost, type HostMode, type LabContext, type LabLogger } from "./context.js";
@@ -62,6 +63,7 @@ export interface Lab extends LabInfo {
   /** Lines a user must add to /etc/hosts when the lab could not (local mode, non-root). */
   hostsLinesNeeded(): string[];
   readonly ctx: LabContext;
+  readonly kube: KubeContext;
   stop(): Promise<void>;
 }
 
@@ -144,6 +146,8 @@ export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
 
   await app.register(async (f) => keyVaultFace(f, { ctx, tokens, lab: () => labRecord }));
   await app.register(async (f) => entraFace(f, { ctx, endpoint, tokens, lab: () => labRecord }));
+  const kube = createKubeContext(ctx);
+  await app.register(async (f) => kubeFace(f, kube));
   await app.register(async (f) => labAdminRoutes(f, { ctx, tokens, startedAt: Date.now() }));
   await app.register(async (f) => armPublicRoutes(f, { ctx, lab: () => labRecord }));
   await app.register(async (f) => armFace(f, { ctx, tokens, lab: () => labRecord, routes: armRoutes(ctx) }));
@@ -164,6 +168,7 @@ export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
   hosts.port = port;
   ctx.config.port = port;
 
+  const kubelet = await startKubelet(kube, { dataDir: memory ? undefined : dataDir });
   const vaultNames = (await store.read((tx) => Vaults.all(tx))).map((v) => hosts.vaultHostname(v.name));
   if (manageHosts) {
     etc.add([...(mode === "transparent" ? [TRANSPARENT_HOSTS.login, TRANSPARENT_HOSTS.arm] : []), ...vaultNames]);
@@ -202,11 +207,13 @@ export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
   return {
     ...info,
     ctx,
+    kube,
     vaultUrl: (name: string) => hosts.vaultUri(name),
     hostsLinesNeeded: () => (manageHosts ? [] : etc.linesFor(vaultNames)),
     async stop() {
       if (stopped) return;
       stopped = true;
+      await kubelet.stop();
       await app.close();
       if (manageHosts) etc.clear();
       await store.close();

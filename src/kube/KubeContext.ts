@@ -1,0 +1,35 @@
+import type { Readable } from "node:stream";
+import type { LabContext } from "../lab/context.js";
+import type { ClusterRecord } from "./Cluster.js";
+import type { KubeStorage } from "./KubeStorage.js";
+import type { ServiceAccountIssuer } from "./issuer/ServiceAccountIssuer.js";
+
+export interface PodLogOptions {
+  container?: string;
+  follow?: boolean;
+  previous?: boolean;
+  tailLines?: number;
+  sinceSeconds?: number;
+  timestamps?: boolean;
+}
+
+/** Where `pods/log` reads from: the kubelet's captured container output. */
+export interface PodLogSource {
+  /** A stream of the container's log; `undefined` when the container has not started (kube-apiserver answers 400). */
+  logs(clusterId: string, namespace: string, pod: string, o: PodLogOptions): Promise<Readable | undefined>;
+}
+
+/** Everything the Kubernetes side of the lab shares: the lab, the object store, issuers and the kubelet's logs. */
+export interface KubeContext {
+  ctx: LabContext;
+  storage: KubeStorage;
+  issuer: ServiceAccountIssuer;
+  /** The cluster a URL's cluster id names, if it exists. */
+  cluster(clusterId: string): Promise<ClusterRecord | undefined>;
+  /** The issuer URL of a cluster in the lab's current host mode (ends in `/`). */
+  issuerUrl(c: ClusterRecord): string;
+  /** The Kubernetes API server URL of a cluster (`https://localhost:<port>/k8s/<clusterId>`). */
+  apiServerUrl(c: ClusterRecord): string;
+  /** Set once the kubelet runs. */
+  podLogs?: PodLogSource;
+}

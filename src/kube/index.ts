@@ -1,0 +1,32 @@
+import type { FastifyInstance } from "fastify";
+import type { LabContext } from "../lab/context.js";
+import { KubeStorage } from "./KubeStorage.js";
+import { ServiceAccountIssuer } from "./issuer/ServiceAccountIssuer.js";
+import { issuerRoutes } from "./issuer/routes.js";
+import { apiServerRoutes } from "./apiserver/index.js";
+import { Clusters, apiServerUrl, issuerUrl, type ClusterRecord } from "./Cluster.js";
+import type { KubeContext } from "./KubeContext.js";
+
+export { KubeStorage, type KubeObject, type ObjectMeta, type WatchEvent } from "./KubeStorage.js";
+export { KubeStatusError, KubeErrors } from "./KubeStatusError.js";
+export { ServiceAccountIssuer, ROTATION_MS, KEY_LIFETIME_MS } from "./issuer/ServiceAccountIssuer.js";
+export { Clusters, issuerUrl, apiServerUrl, transparentIssuerHost, type ClusterRecord } from "./Cluster.js";
+export type { KubeContext, PodLogSource, PodLogOptions } from "./KubeContext.js";
+export { startKubelet, type Kubelet } from "./kubelet/index.js";
+
+export function createKubeContext(ctx: LabContext): KubeContext {
+  return {
+    ctx,
+    storage: new KubeStorage(ctx.store, ctx.clock, ctx.random),
+    issuer: new ServiceAccountIssuer(ctx.store, ctx.clock),
+    cluster: (clusterId: string) => ctx.store.read((tx) => Clusters.byClusterId(tx, clusterId)),
+    issuerUrl: (c: ClusterRecord) => issuerUrl(ctx.hosts, c),
+    apiServerUrl: (c: ClusterRecord) => apiServerUrl(ctx.hosts, c),
+  };
+}
+
+/** The Kubernetes side of the lab: every cluster's issuer and API server. */
+export async function kubeFace(app: FastifyInstance, kube: KubeContext): Promise<void> {
+  await app.register(async (f) => issuerRoutes(f, kube));
+  await app.register(async (f) => apiServerRoutes(f, kube), { prefix: "/k8s/:clusterId" });
+}

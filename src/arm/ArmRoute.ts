@@ -25,6 +25,8 @@ export interface ArmResponse {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Runs once the request's transaction has committed (e.g. to deliver Kubernetes watch events). */
+  afterCommit?: () => void | Promise<void>;
 }
 
 export interface ArmOperation {

@@ -124,6 +124,7 @@ export async function armFace(app: FastifyInstance, d: ArmFaceDeps): Promise<voi
       });
     };
     const res = await run();
+    if (res.afterCommit) await res.afterCommit();
     const headers = { "x-ms-request-id": ctx.random.uuid(), "x-ms-correlation-request-id": (req.headers["x-ms-correlation-request-id"] as string | undefined) ?? ctx.random.uuid(), ...res.headers };
     if (res.body === undefined) return reply.code(res.status).headers(headers).send();
     if (method === "HEAD") return reply.code(res.status).headers(headers).send();

@@ -8,21 +8,25 @@ import { managedIdentityRoutes } from "./managedidentity/index.js";
 import { authorizationRoutes } from "./authorization/index.js";
 import { keyVaultRoutes } from "./keyvault/index.js";
 import { azureLocalRoutes, azureLocalCascade } from "./azurelocal/index.js";
+import { kubernetesRoutes } from "./kubernetes/index.js";
+import type { KubeContext } from "../kube/index.js";
 
 export { armFace } from "./face.js";
 export { ArmError, ArmErrors } from "./ArmError.js";
 
 /** Every ARM resource provider the lab serves, in match order (most specific first). */
-export function armRoutes(ctx: LabContext): ArmRoute[] {
+export function armRoutes(ctx: LabContext, kube: KubeContext): ArmRoute[] {
   const mi = managedIdentityRoutes(ctx);
   const kv = keyVaultRoutes(ctx);
   const authz = authorizationRoutes(ctx);
+  const k8s = kubernetesRoutes(ctx, kube);
   return [
     ...authz.routes,
     ...mi.routes,
     ...kv.routes,
     ...azureLocalRoutes(ctx),
-    ...resourceGroupRoutes(ctx, [mi.cascade, kv.cascade, authz.cascade, azureLocalCascade]),
+    ...k8s.routes,
+    ...resourceGroupRoutes(ctx, [mi.cascade, kv.cascade, authz.cascade, azureLocalCascade, k8s.cascade]),
     ...subscriptionRoutes(ctx),
   ];
 }

@@ -70,6 +70,15 @@ export class KubeStorage {
     return result;
   }
 
+  /**
+   * A KubeTx inside a transaction someone else opened (an ARM handler's); call `flush()` after that
+   * transaction commits to deliver its watch events.
+   */
+  within(tx: Tx): { ktx: KubeTx; flush: () => void } {
+    const events: { cluster: string; event: WatchEvent }[] = [];
+    return { ktx: new KubeTx(tx, this.clock, this.random, events), flush: () => events.forEach((e) => this.bus.emit(e.cluster, e.event)) };
+  }
+
   read<T>(fn: (tx: KubeTx) => Promise<T>): Promise<T> {
     return this.store.read((tx) => fn(new KubeTx(tx, this.clock, this.random, [])));
   }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import type { KubeContext } from "../KubeContext.js";
 import type { ClusterRecord } from "../Cluster.js";
 
+// Bodies are sent as Buffers: Fastify would append "; charset=utf-8" to a string body's content type.
 const HEADERS = { "cache-control": "public, max-age=3600" };
 
 /**
@@ -24,13 +25,13 @@ export async function issuerRoutes(app: FastifyInstance, kube: KubeContext): Pro
       .code(200)
       .headers({ ...HEADERS, "content-type": "application/json" })
       .send(
-        JSON.stringify({
+        Buffer.from(JSON.stringify({
           issuer,
           jwks_uri: `${issuer}openid/v1/jwks`,
           response_types_supported: ["id_token"],
           subject_types_supported: ["public"],
           id_token_signing_alg_values_supported: ["RS256"],
-        }),
+        })),
       );
   };
   const jwks = async (tenant: string, clusterId: string, reply: FastifyReply) => {
@@ -39,7 +40,7 @@ export async function issuerRoutes(app: FastifyInstance, kube: KubeContext): Pro
     return reply
       .code(200)
       .headers({ ...HEADERS, "content-type": "application/jwk-set+json" })
-      .send(JSON.stringify(await kube.issuer.jwks(c.clusterId)));
+      .send(Buffer.from(JSON.stringify(await kube.issuer.jwks(c.clusterId))));
   };
 
   type P = { Params: { tenant: string; cluster: string } };

@@ -59,7 +59,14 @@ export function parseArgs(cmd: CommandDef, tokens: string[]): { args: Args; ids?
       opt = t.slice(0, 2);
       inline = t.slice(2);
     }
-    const d = byOption.get(opt);
+    let d = byOption.get(opt);
+    if (!d && opt.startsWith("--") && opt.length > 2) {
+      // argparse's allow_abbrev: an unambiguous prefix of a long option names it (the article writes `--n`).
+      const hits = [...byOption.entries()].filter(([o]) => o.startsWith("--") && o.startsWith(opt));
+      const distinct = [...new Set(hits.map(([, def]) => def))];
+      if (distinct.length > 1) throw new UsageError(`ambiguous option: ${opt} could match ${hits.map(([o]) => o).join(", ")}`);
+      d = distinct[0];
+    }
     if (!d) {
       extras.push(t);
       continue;

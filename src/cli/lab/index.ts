@@ -22,6 +22,11 @@ export function registerLabCommands(program: Command): void {
     .option("--subscription-id <guid>", "subscription id for a new lab")
     .option("--fic-propagation <seconds>", "seconds before a new federated credential can be used (default 0)")
     .action(async (o: { port?: string; dataDir?: string; memory?: boolean; transparent?: boolean; tenantId?: string; subscriptionId?: string; ficPropagation?: string }) => {
+      // Signal handlers first: a SIGINT/SIGTERM during start-up still stops the lab cleanly once it is up.
+      let requestStop: () => void = () => undefined;
+      const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
+      process.on("SIGINT", requestStop);
+      process.on("SIGTERM", requestStop);
       const lab = await startLab({
         port: o.port !== undefined ? Number(o.port) : o.transparent ? 443 : 8443,
         dataDir: o.dataDir,
@@ -39,15 +44,10 @@ export function registerLabCommands(program: Command): void {
       );
       const missing = lab.hostsLinesNeeded();
       if (missing.length) process.stdout.write(`add to /etc/hosts:\n${missing.join("\n")}\n`);
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off("SIGINT", stop);
-          process.off("SIGTERM", stop);
-          void lab.stop().then(resolve);
-        };
-        process.on("SIGINT", stop);
-        process.on("SIGTERM", stop);
-      });
+      await stopRequested;
+      process.off("SIGINT", requestStop);
+      process.off("SIGTERM", requestStop);
+      await lab.stop();
     });
 
   program

@@ -57,13 +57,6 @@ export const EntraErrors = {
       7000215,
       `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${appId}'.`,
     ),
-  secretNotAllowed: (appId: string) =>
-    new EntraError(
-      401,
-      "invalid_client",
-      7000215,
-      `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${appId}'.`,
-    ),
   invalidJwt: (why: string) => new EntraError(400, "invalid_request", 50027, `JWT token is invalid or malformed. ${why}`.trim()),
   invalidJwtType: () =>
     new EntraError(400, "invalid_request", 5002727, "Invalid JWT header type specified, must be 'JWT' or 'http://openid.net/specs/jwt/1.0'."),

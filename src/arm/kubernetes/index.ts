@@ -122,6 +122,18 @@ export function kubernetesRoutes(ctx: LabContext, kube: KubeContext): { routes: 
     return typeof v === "boolean" ? v : undefined;
   };
 
+  /** Workload identity and the OIDC issuer are set at creation only (the article's note): refuse any change. */
+  function refuseCreationOnlyChanges(c: ClusterRecord, props: Record<string, unknown>): void {
+    const wi = flag(props, "securityProfile", "workloadIdentity", "enabled");
+    if (wi !== undefined && wi !== c.workloadIdentityEnabled) {
+      throw new ArmError(400, "BadRequest", `Workload identity can only be enabled when the cluster is created: ${wi ? "enabling" : "disabling"} it on the existing cluster '${c.name}' is not supported.`);
+    }
+    const oidc = flag(props, "oidcIssuerProfile", "enabled");
+    if (oidc !== undefined && oidc !== c.oidcIssuerEnabled) {
+      throw new ArmError(400, "BadRequest", `The OIDC issuer can only be enabled when the cluster is created: ${oidc ? "enabling" : "disabling"} it on the existing cluster '${c.name}' is not supported.`);
+    }
+  }
+
   const routes: ArmRoute[] = [
     {
       pattern: `${CC}/{clusterName}/providers/Microsoft.HybridContainerService/provisionedClusterInstances/{instance}/{action}`,
@@ -278,16 +290,7 @@ export function kubernetesRoutes(ctx: LabContext, kube: KubeContext): { routes: 
             const existing = await Clusters.get(tx, sub(), rg, name);
             const tags = isObject(req.body.tags) ? (req.body.tags as Record<string, string>) : {};
             if (existing) {
-              if (wantWi !== undefined && wantWi !== existing.workloadIdentityEnabled) {
-                throw new ArmError(
-                  400,
-                  "BadRequest",
-                  `Workload identity can only be enabled when the cluster is created: ${wantWi ? "enabling" : "disabling"} it on the existing cluster '${name}' is not supported.`,
-                );
-              }
-              if (wantOidc !== undefined && wantOidc !== existing.oidcIssuerEnabled) {
-                throw new ArmError(400, "BadRequest", `The OIDC issuer can only be enabled when the cluster is created: ${wantOidc ? "enabling" : "disabling"} it on the existing cluster '${name}' is not supported.`);
-              }
+              if (oidcAllowed) refuseCreationOnlyChanges(existing, props);
               existing.tags = tags;
               await Clusters.put(tx, existing);
               return { status: 200, body: connectedClusterBody(existing, req.apiVersion) };
@@ -327,12 +330,7 @@ export function kubernetesRoutes(ctx: LabContext, kube: KubeContext): { routes: 
           handler: async (req, tx) => {
             const c = await mustGet(tx, req);
             const props = isObject(req.body) && isObject(req.body.properties) ? req.body.properties : {};
-            if (flag(props, "securityProfile", "workloadIdentity", "enabled") !== undefined && flag(props, "securityProfile", "workloadIdentity", "enabled") !== c.workloadIdentityEnabled) {
-              throw new ArmError(400, "BadRequest", `Workload identity can only be enabled when the cluster is created: changing it on the existing cluster '${c.name}' is not supported.`);
-            }
-            if (flag(props, "oidcIssuerProfile", "enabled") !== undefined && flag(props, "oidcIssuerProfile", "enabled") !== c.oidcIssuerEnabled) {
-              throw new ArmError(400, "BadRequest", `The OIDC issuer can only be enabled when the cluster is created: changing it on the existing cluster '${c.name}' is not supported.`);
-            }
+            if (versionAtLeast(req.apiVersion, OIDC_SINCE)) refuseCreationOnlyChanges(c, props);
             if (isObject(req.body) && isObject(req.body.tags)) c.tags = req.body.tags as Record<string, string>;
             await Clusters.put(tx, c);
             return { status: 200, body: connectedClusterBody(c, req.apiVersion) };

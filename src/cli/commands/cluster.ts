@@ -69,6 +69,36 @@ async function fetchKubeconfig(s: Session, a: Args, admin: boolean): Promise<str
   return Buffer.from(k.value, "base64").toString("utf8");
 }
 
+/** `show` and `list` for a read-only Azure Local resource type (custom locations, logical networks). */
+function infraCommands(prefix: string, type: string, apiVersion: string, noun: string, showSummary: string, listSummary: string): CommandDef[] {
+  const base = (s: Session, a: Args) => {
+    const sub = s.subscription(str(a, "subscription")).id;
+    const rg = str(a, "resource_group");
+    return rg ? `/subscriptions/${sub}/resourceGroups/${enc(rg)}/providers/${type}` : `/subscriptions/${sub}/providers/${type}`;
+  };
+  return [
+    {
+      name: `${prefix} show`,
+      summary: showSummary,
+      ids: true,
+      args: [NAME(`Name of ${noun}.`), RG_ARG, SUBSCRIPTION_ARG],
+      async run(ctx, a) {
+        const s = ctx.session();
+        return s.arm({ method: "GET", path: `${base(s, a)}/${enc(str(a, "name")!)}`, apiVersion });
+      },
+    },
+    {
+      name: `${prefix} list`,
+      summary: listSummary,
+      args: [{ ...RG_ARG, required: false, idPart: undefined }, SUBSCRIPTION_ARG],
+      async run(ctx, a) {
+        const s = ctx.session();
+        return valueList(await s.arm({ method: "GET", path: base(s, a), apiVersion }));
+      },
+    },
+  ];
+}
+
 export const commands: CommandDef[] = [
   {
     name: "aksarc create",
@@ -237,61 +267,7 @@ export const commands: CommandDef[] = [
       return undefined;
     },
   },
-  {
-    name: "customlocation show",
-    summary: "Gets details of a Custom Location.",
-    ids: true,
-    args: [NAME("Name of Custom Location."), RG_ARG, SUBSCRIPTION_ARG],
-    async run(ctx, a) {
-      const s = ctx.session();
-      const sub = s.subscription(str(a, "subscription")).id;
-      return s.arm({ method: "GET", path: `/subscriptions/${sub}/resourceGroups/${enc(str(a, "resource_group")!)}/providers/Microsoft.ExtendedLocation/customLocations/${enc(str(a, "name")!)}`, apiVersion: CUSTOM_LOCATION_API });
-    },
-  },
-  {
-    name: "customlocation list",
-    summary: "Lists Custom Locations.",
-    args: [{ ...RG_ARG, required: false, idPart: undefined }, SUBSCRIPTION_ARG],
-    async run(ctx, a) {
-      const s = ctx.session();
-      const sub = s.subscription(str(a, "subscription")).id;
-      const rg = str(a, "resource_group");
-      return valueList(
-        await s.arm({
-          method: "GET",
-          path: rg ? `/subscriptions/${sub}/resourceGroups/${enc(rg)}/providers/Microsoft.ExtendedLocation/customLocations` : `/subscriptions/${sub}/providers/Microsoft.ExtendedLocation/customLocations`,
-          apiVersion: CUSTOM_LOCATION_API,
-        }),
-      );
-    },
-  },
-  {
-    name: "stack-hci-vm network lnet show",
-    summary: "Get the details of a logical network.",
-    ids: true,
-    args: [NAME("Name of the logical network."), RG_ARG, SUBSCRIPTION_ARG],
-    async run(ctx, a) {
-      const s = ctx.session();
-      const sub = s.subscription(str(a, "subscription")).id;
-      return s.arm({ method: "GET", path: `/subscriptions/${sub}/resourceGroups/${enc(str(a, "resource_group")!)}/providers/Microsoft.AzureStackHCI/logicalNetworks/${enc(str(a, "name")!)}`, apiVersion: LNET_API });
-    },
-  },
-  {
-    name: "stack-hci-vm network lnet list",
-    summary: "List logical networks.",
-    args: [{ ...RG_ARG, required: false, idPart: undefined }, SUBSCRIPTION_ARG],
-    async run(ctx, a) {
-      const s = ctx.session();
-      const sub = s.subscription(str(a, "subscription")).id;
-      const rg = str(a, "resource_group");
-      return valueList(
-        await s.arm({
-          method: "GET",
-          path: rg ? `/subscriptions/${sub}/resourceGroups/${enc(rg)}/providers/Microsoft.AzureStackHCI/logicalNetworks` : `/subscriptions/${sub}/providers/Microsoft.AzureStackHCI/logicalNetworks`,
-          apiVersion: LNET_API,
-        }),
-      );
-    },
-  },
+  ...infraCommands("customlocation", "Microsoft.ExtendedLocation/customLocations", CUSTOM_LOCATION_API, "Custom Location", "Gets details of a Custom Location.", "Lists Custom Locations."),
+  ...infraCommands("stack-hci-vm network lnet", "Microsoft.AzureStackHCI/logicalNetworks", LNET_API, "the logical network", "Get the details of a logical network.", "List logical networks."),
 ];
 

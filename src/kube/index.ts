@@ -6,6 +6,7 @@ import { issuerRoutes } from "./issuer/routes.js";
 import { apiServerRoutes } from "./apiserver/index.js";
 import { Clusters, apiServerUrl, issuerUrl, type ClusterRecord } from "./Cluster.js";
 import type { KubeContext } from "./KubeContext.js";
+import { webhookRoutes, type ServiceAccount } from "../webhook/index.js";
 
 export { KubeStorage, type KubeObject, type ObjectMeta, type WatchEvent } from "./KubeStorage.js";
 export { KubeStatusError, KubeErrors } from "./KubeStatusError.js";
@@ -29,4 +30,19 @@ export function createKubeContext(ctx: LabContext): KubeContext {
 export async function kubeFace(app: FastifyInstance, kube: KubeContext): Promise<void> {
   await app.register(async (f) => issuerRoutes(f, kube));
   await app.register(async (f) => apiServerRoutes(f, kube), { prefix: "/k8s/:clusterId" });
+  // The workload identity webhook the lab runs for each workload-identity cluster (its MutatingWebhookConfiguration's
+  // service resolves here). It reads service accounts from the cluster's store, as the real one reads its informer cache.
+  await app.register(
+    async (f) =>
+      webhookRoutes(f, {
+        config: async (clusterId) => {
+          const c = await kube.cluster(clusterId);
+          if (!c || !c.workloadIdentityEnabled) return undefined;
+          return { tenantId: c.tenantId, authorityHost: `${kube.ctx.hosts.loginOrigin}/`, serverVersion: `v${c.kubernetesVersion}` };
+        },
+        getServiceAccount: (clusterId, ns, name) =>
+          kube.storage.read(async (tx) => (await tx.get(clusterId, "serviceaccounts", ns, name)) as ServiceAccount | undefined),
+      }),
+    { prefix: "/webhooks/azure-wi/:clusterId" },
+  );
 }

@@ -1,2 +1,63 @@
-// The workload identity webhook: a pure mutation and an AdmissionReview server (built out in src/webhook).
-export {};
+// The workload identity webhook: a pure mutation (mutatePod), AdmissionReview v1 handling, the Fastify routes the
+// lab mounts per cluster, and a standalone HTTPS server (`wilab webhook serve`).
+export * from "./types.js";
+export {
+  mutatePod,
+  resolveWebhookConfig,
+  authorityHostFor,
+  serverVersionGTE,
+  parseSemanticVersion,
+  tokenLayout,
+  getServiceAccountTokenExpiration,
+  getClientID,
+  getTenantID,
+  getSkipContainers,
+  shouldInjectProxySidecar,
+  getProxyPort,
+  podIdentity,
+  WebhookConfigError,
+  USE_WORKLOAD_IDENTITY_LABEL,
+  CLIENT_ID_ANNOTATION,
+  TENANT_ID_ANNOTATION,
+  SERVICE_ACCOUNT_TOKEN_EXPIRY_ANNOTATION,
+  SKIP_CONTAINERS_ANNOTATION,
+  INJECT_PROXY_SIDECAR_ANNOTATION,
+  PROXY_SIDECAR_PORT_ANNOTATION,
+  DEFAULT_AUDIENCE,
+  DEFAULT_AUTHORITY_HOST,
+  V15,
+  V16,
+  type WebhookConfig,
+  type ResolvedWebhookConfig,
+  type WebhookLayout,
+  type MutateResult,
+  type TokenLayout,
+} from "./mutate.js";
+export {
+  handleAdmissionRequest,
+  serveAdmissionReview,
+  decodeAdmissionReview,
+  decodePod,
+  decodePodJson,
+  chainServiceAccountGetters,
+  ADMISSION_V1,
+  MAX_REQUEST_SIZE,
+  type ServiceAccountGetter,
+  type WebhookDeps,
+  type AdmissionRequest,
+  type AdmissionResponse,
+  type AdmissionReviewResponse,
+  type AdmissionStatus,
+} from "./admissionReview.js";
+export {
+  webhookRoutes,
+  startWebhookServer,
+  KubeServiceAccountGetter,
+  KubeApiError,
+  MUTATE_PATH,
+  type WebhookRoutesOptions,
+  type WebhookServerOptions,
+  type WebhookServer,
+  type KubeApiOptions,
+} from "./server.js";
+export { mutatingWebhookConfiguration, WEBHOOK_NAME, MWC_NAME, WEBHOOK_NAMESPACE, WEBHOOK_SERVICE, type WebhookClientConfig } from "./registration.js";

@@ -1,9 +1,7 @@
 import type { KubeObject } from "../../kube/index.js";
+import { mutatingWebhookConfiguration, WEBHOOK_NAMESPACE, WEBHOOK_SERVICE } from "../../webhook/index.js";
 
-export const WI_NAMESPACE = "azure-workload-identity-system";
-export const WI_MWC_NAME = "azure-wi-webhook-mutating-webhook-configuration";
-export const WI_WEBHOOK_NAME = "mutation.azure-workload-identity.io";
-export const WI_SERVICE = "azure-wi-webhook-webhook-service";
+export const WI_NAMESPACE = WEBHOOK_NAMESPACE;
 
 type Bare = Omit<KubeObject, "metadata"> & { metadata: Partial<KubeObject["metadata"]> & { name: string } };
 
@@ -43,29 +41,10 @@ export function initialObjects(o: { workloadIdentity: boolean; caPem: string; te
     });
     out.push({
       resource: "mutatingwebhookconfigurations",
-      object: {
-        apiVersion: "admissionregistration.k8s.io/v1",
-        kind: "MutatingWebhookConfiguration",
-        metadata: { name: WI_MWC_NAME, labels: { "azure-workload-identity.io/system": "true" } },
-        webhooks: [
-          {
-            name: WI_WEBHOOK_NAME,
-            admissionReviewVersions: ["v1", "v1beta1"],
-            clientConfig: {
-              service: { name: WI_SERVICE, namespace: WI_NAMESPACE, path: "/mutate-v1-pod", port: 443 },
-              caBundle: Buffer.from(o.caPem).toString("base64"),
-            },
-            failurePolicy: "Fail",
-            matchPolicy: "Equivalent",
-            namespaceSelector: {},
-            objectSelector: { matchLabels: { "azure.workload.identity/use": "true" } },
-            reinvocationPolicy: "IfNeeded",
-            rules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"], scope: "*" }],
-            sideEffects: "None",
-            timeoutSeconds: 10,
-          },
-        ],
-      },
+      object: mutatingWebhookConfiguration({
+        service: { name: WEBHOOK_SERVICE, namespace: WEBHOOK_NAMESPACE, path: "/mutate-v1-pod", port: 443 },
+        caBundle: Buffer.from(o.caPem).toString("base64"),
+      }) as Bare,
     });
   }
   return out;

@@ -148,7 +148,7 @@ export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
   await app.register(async (f) => entraFace(f, { ctx, endpoint, tokens, lab: () => labRecord }));
   const kube = createKubeContext(ctx);
   await app.register(async (f) => kubeFace(f, kube));
-  await app.register(async (f) => labAdminRoutes(f, { ctx, tokens, startedAt: Date.now() }));
+  await app.register(async (f) => labAdminRoutes(f, { ctx, kube, tokens, startedAt: Date.now() }));
   await app.register(async (f) => armPublicRoutes(f, { ctx, lab: () => labRecord }));
   await app.register(async (f) => armFace(f, { ctx, tokens, lab: () => labRecord, routes: armRoutes(ctx, kube) }));
 

@@ -284,3 +284,19 @@ test("service principal login, get-access-token, logout", async () => {
   assert.equal(out.code, 0, out.stderr);
   assert.equal((await az("account", "show")).code, 1);
 });
+
+test("wilab image map|list|unmap: arguments after -- are the command, verbatim", async () => {
+  assert.equal((await wilab("login", "--output", "none")).code, 0);
+  const mapped = await wilab("image", "map", "myregistry.azurecr.io/app", "--", "node", "-e", "console.log('hi')", "--flag");
+  assert.equal(mapped.code, 0, mapped.stderr);
+  assert.deepEqual((JSON.parse(mapped.stdout) as { command: string[] }).command, ["node", "-e", "console.log('hi')", "--flag"]);
+  const listed = JSON.parse((await wilab("image", "list")).stdout) as { image: string; builtin: boolean }[];
+  assert.ok(listed.some((m) => m.image === "myregistry.azurecr.io/app" && !m.builtin));
+  assert.ok(listed.some((m) => m.image.startsWith("ghcr.io/azure/azure-workload-identity/msal-go") && m.builtin));
+  assert.equal((await wilab("image", "unmap", "myregistry.azurecr.io/app")).code, 0);
+  const again = await wilab("image", "unmap", "myregistry.azurecr.io/app");
+  assert.notEqual(again.code, 0);
+  const none = await wilab("image", "map", "busybox");
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /a command is required/);
+});

@@ -27,6 +27,7 @@ export const TOP: Record<string, TopEntry> = {
   connectedk8s: { summary: "Commands to manage connected kubernetes clusters.", load: () => import("./cluster.js") },
   customlocation: { summary: "Commands to Create, Get, List and Delete CustomLocations.", load: () => import("./cluster.js") },
   "stack-hci-vm": { summary: "Manage Azure Local virtual machine resources.", load: () => import("./cluster.js") },
+  image: { summary: "Map container images to local commands for the lab's kubelet.", load: () => import("./image.js") },
   webhook: { summary: "Run the Azure workload identity mutating admission webhook.", load: () => import("./webhook.js") },
   status: { summary: "Show the running lab: mode, store, uptime, clock.", load: () => import("./labcmds.js") },
   clock: { summary: "Show, advance or reset the lab clock.", load: () => import("./labcmds.js") },

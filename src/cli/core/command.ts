@@ -50,6 +50,8 @@ export interface CommandDef {
   /** Asks "Are you sure you want to perform this operation? (y/n):" unless --yes. */
   confirm?: boolean;
   tableTransform?: (v: Json) => Json;
+  /** Everything after a bare `--` goes, verbatim, into this list argument (`wilab image map IMG -- node app.js --flag`). */
+  rest?: string;
   run(ctx: CommandContext, args: Args): Promise<Json | undefined>;
 }
 

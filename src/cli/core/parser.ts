@@ -39,6 +39,11 @@ export function parseArgs(cmd: CommandDef, tokens: string[]): { args: Args; ids?
 
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
+    if (t === "--" && cmd.rest) {
+      args[cmd.rest] = tokens.slice(i + 1);
+      seen.add(cmd.rest);
+      break;
+    }
     if (!looksLikeOption(t)) {
       const p = positionals[pos];
       if (p) {

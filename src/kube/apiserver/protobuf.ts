@@ -1,0 +1,173 @@
+/**
+ * Just enough of Kubernetes' protobuf encoding to read what kubectl's typed clients POST as
+ * `application/vnd.kubernetes.protobuf` (the `k8s\0` envelope around runtime.Unknown): TokenRequest
+ * (`kubectl create token`) and the core kinds `kubectl create` makes (ServiceAccount, ConfigMap, Secret,
+ * Namespace). Other kinds are answered 415.
+ */
+
+type Field = { n: number; wt: number; v: bigint | Buffer };
+
+function varint(buf: Buffer, pos: number): [bigint, number] {
+  let result = 0n;
+  let shift = 0n;
+  for (;;) {
+    if (pos >= buf.length) throw new Error("unexpected EOF");
+    const b = buf[pos++]!;
+    result |= BigInt(b & 0x7f) << shift;
+    if ((b & 0x80) === 0) return [result, pos];
+    shift += 7n;
+    if (shift > 70n) throw new Error("varint overflow");
+  }
+}
+
+export function fields(buf: Buffer): Field[] {
+  const out: Field[] = [];
+  let pos = 0;
+  while (pos < buf.length) {
+    const [key, p1] = varint(buf, pos);
+    pos = p1;
+    const n = Number(key >> 3n);
+    const wt = Number(key & 7n);
+    if (wt === 0) {
+      const [v, p2] = varint(buf, pos);
+      out.push({ n, wt, v });
+      pos = p2;
+    } else if (wt === 2) {
+      const [len, p2] = varint(buf, pos);
+      const end = p2 + Number(len);
+      if (end > buf.length) throw new Error("unexpected EOF");
+      out.push({ n, wt, v: buf.subarray(p2, end) });
+      pos = end;
+    } else if (wt === 1) {
+      out.push({ n, wt, v: buf.subarray(pos, pos + 8) });
+      pos += 8;
+    } else if (wt === 5) {
+      out.push({ n, wt, v: buf.subarray(pos, pos + 4) });
+      pos += 4;
+    } else throw new Error(`unsupported wire type ${wt}`);
+  }
+  return out;
+}
+
+const str = (f: Field | undefined) => (f && Buffer.isBuffer(f.v) ? f.v.toString("utf8") : undefined);
+const bytes = (f: Field | undefined) => (f && Buffer.isBuffer(f.v) ? f.v : undefined);
+
+/** Unwraps the `k8s\0` envelope: the object's apiVersion, kind and raw message. */
+export function unwrap(buf: Buffer): { apiVersion: string; kind: string; raw: Buffer } {
+  if (buf.length < 4 || buf.subarray(0, 4).toString("latin1") !== "k8s\0") throw new Error("provided object is not a Kubernetes protobuf message");
+  const fs = fields(buf.subarray(4));
+  const typeMeta = fields(bytes(fs.find((f) => f.n === 1)) ?? Buffer.alloc(0));
+  return {
+    apiVersion: str(typeMeta.find((f) => f.n === 1)) ?? "",
+    kind: str(typeMeta.find((f) => f.n === 2)) ?? "",
+    raw: bytes(fs.find((f) => f.n === 2)) ?? Buffer.alloc(0),
+  };
+}
+
+function stringMap(fs: Field[], n: number, asBase64 = false): Record<string, string> | undefined {
+  const entries = fs.filter((f) => f.n === n);
+  if (!entries.length) return undefined;
+  const out: Record<string, string> = {};
+  for (const e of entries) {
+    const kv = fields(bytes(e) ?? Buffer.alloc(0));
+    const v = bytes(kv.find((f) => f.n === 2)) ?? Buffer.alloc(0);
+    out[str(kv.find((f) => f.n === 1)) ?? ""] = asBase64 ? v.toString("base64") : v.toString("utf8");
+  }
+  return out;
+}
+
+const bool = (f: Field | undefined) => (f && typeof f.v === "bigint" ? f.v !== 0n : undefined);
+
+function objectMeta(buf: Buffer | undefined): Record<string, unknown> {
+  if (!buf) return {};
+  const fs = fields(buf);
+  const out: Record<string, unknown> = {};
+  for (const [n, k] of [[1, "name"], [2, "generateName"], [3, "namespace"], [6, "resourceVersion"]] as const) {
+    const v = str(fs.find((f) => f.n === n));
+    if (v) out[k] = v;
+  }
+  const labels = stringMap(fs, 11);
+  const annotations = stringMap(fs, 12);
+  if (labels) out.labels = labels;
+  if (annotations) out.annotations = annotations;
+  const finalizers = fs.filter((f) => f.n === 14).map((f) => str(f)!);
+  if (finalizers.length) out.finalizers = finalizers;
+  return out;
+}
+
+/** core/v1 kinds `kubectl create <kind>` sends (generated.proto field numbers). */
+function coreObject(kind: string, raw: Buffer): Record<string, unknown> {
+  const fs = fields(raw);
+  const out: Record<string, unknown> = { metadata: objectMeta(bytes(fs.find((f) => f.n === 1))) };
+  switch (kind) {
+    case "ServiceAccount": {
+      const ips = fs.filter((f) => f.n === 3).map((f) => ({ name: str(fields(bytes(f) ?? Buffer.alloc(0)).find((x) => x.n === 1)) ?? "" }));
+      if (ips.length) out.imagePullSecrets = ips;
+      const am = bool(fs.find((f) => f.n === 4));
+      if (am !== undefined) out.automountServiceAccountToken = am;
+      break;
+    }
+    case "ConfigMap": {
+      const data = stringMap(fs, 2);
+      const bin = stringMap(fs, 3, true);
+      if (data) out.data = data;
+      if (bin) out.binaryData = bin;
+      const im = bool(fs.find((f) => f.n === 4));
+      if (im !== undefined) out.immutable = im;
+      break;
+    }
+    case "Secret": {
+      const data = stringMap(fs, 2, true);
+      if (data) out.data = data;
+      const type = str(fs.find((f) => f.n === 3));
+      if (type) out.type = type;
+      const sd = stringMap(fs, 4);
+      if (sd) out.stringData = sd;
+      const im = bool(fs.find((f) => f.n === 5));
+      if (im !== undefined) out.immutable = im;
+      break;
+    }
+    case "Namespace": {
+      const spec = bytes(fs.find((f) => f.n === 2));
+      if (spec) out.spec = { finalizers: fields(spec).filter((f) => f.n === 1).map((f) => str(f)!) };
+      break;
+    }
+    default:
+      throw new Error(`no protobuf decoding for v1, Kind=${kind}`);
+  }
+  return out;
+}
+
+/** authentication.k8s.io/v1 TokenRequest (generated.proto field numbers). */
+function tokenRequest(raw: Buffer): Record<string, unknown> {
+  const fs = fields(raw);
+  const specBuf = bytes(fs.find((f) => f.n === 2));
+  const spec: Record<string, unknown> = {};
+  if (specBuf) {
+    const sf = fields(specBuf);
+    const auds = sf.filter((f) => f.n === 1).map((f) => str(f)!);
+    if (auds.length) spec.audiences = auds;
+    const exp = sf.find((f) => f.n === 4);
+    if (exp && typeof exp.v === "bigint") spec.expirationSeconds = Number(BigInt.asIntN(64, exp.v));
+    const ref = bytes(sf.find((f) => f.n === 3));
+    if (ref) {
+      const rf = fields(ref);
+      spec.boundObjectRef = {
+        kind: str(rf.find((f) => f.n === 1)) ?? "",
+        apiVersion: str(rf.find((f) => f.n === 2)) ?? "",
+        name: str(rf.find((f) => f.n === 3)) ?? "",
+        uid: str(rf.find((f) => f.n === 4)) ?? "",
+      };
+    }
+  }
+  return { metadata: objectMeta(bytes(fs.find((f) => f.n === 1))), spec };
+}
+
+/** Decodes a protobuf body of a kind the lab reads from protobuf, or throws. */
+export function decodeProtobuf(buf: Buffer): Record<string, unknown> {
+  const u = unwrap(buf);
+  if (u.kind === "SelfSubjectReview") return { apiVersion: u.apiVersion, kind: u.kind };
+  if (u.kind === "TokenRequest") return { apiVersion: u.apiVersion, kind: u.kind, ...tokenRequest(u.raw) };
+  if (u.apiVersion === "v1") return { apiVersion: u.apiVersion, kind: u.kind, ...coreObject(u.kind, u.raw) };
+  throw new Error(`no protobuf decoding for ${u.apiVersion}, Kind=${u.kind}`);
+}

@@ -1,0 +1,226 @@
+/** `meta.k8s.io/v1 Table` output, with the columns kube-apiserver's printers give (pkg/printers/internalversion). */
+import type { KubeObject } from "../KubeStorage.js";
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
+
+export interface Column {
+  name: string;
+  type: string;
+  format: string;
+  description: string;
+  priority: number;
+}
+
+const col = (name: string, type: string, description: string, priority = 0, format = ""): Column => ({ name, type, format, description, priority });
+const NAME = col("Name", "string", "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names", 0, "name");
+const AGE = col("Age", "string", "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata");
+
+/** k8s.io/apimachinery/pkg/util/duration.HumanDuration. */
+export function humanDuration(ms: number): string {
+  const seconds = Math.trunc(ms / 1000);
+  if (seconds < -1) return "<invalid>";
+  if (seconds < 0) return "0s";
+  if (seconds < 120) return `${seconds}s`;
+  const minutes = Math.trunc(seconds / 60);
+  if (minutes < 10) {
+    const s = seconds % 60;
+    return s === 0 ? `${minutes}m` : `${minutes}m${s}s`;
+  }
+  if (minutes < 180) return `${minutes}m`;
+  const hours = Math.trunc(minutes / 60);
+  if (hours < 8) {
+    const m = minutes % 60;
+    return m === 0 ? `${hours}h` : `${hours}h${m}m`;
+  }
+  if (hours < 48) return `${hours}h`;
+  if (hours < 24 * 8) {
+    const h = hours % 24;
+    return h === 0 ? `${Math.trunc(hours / 24)}d` : `${Math.trunc(hours / 24)}d${h}h`;
+  }
+  if (hours < 24 * 365 * 2) return `${Math.trunc(hours / 24)}d`;
+  if (hours < 24 * 365 * 8) {
+    const dy = Math.trunc(hours / 24) % 365;
+    return dy === 0 ? `${Math.trunc(hours / 24 / 365)}y` : `${Math.trunc(hours / 24 / 365)}y${dy}d`;
+  }
+  return `${Math.trunc(hours / 24 / 365)}y`;
+}
+
+function age(o: KubeObject, now: number): string {
+  const t = Date.parse(o.metadata.creationTimestamp ?? "");
+  return Number.isNaN(t) ? "<unknown>" : humanDuration(now - t);
+}
+
+/** kubectl's pod STATUS, READY and RESTARTS (printPod). */
+export function podCells(pod: KubeObject, now: number): unknown[] {
+  const spec = isObj(pod.spec) ? pod.spec : {};
+  const status = isObj(pod.status) ? pod.status : {};
+  const containers = list(spec.containers);
+  let restarts = 0;
+  let ready = 0;
+  let reason = String(status.reason || status.phase || "");
+  let lastRestart = 0;
+  const initStatuses = list(status.initContainerStatuses);
+  const initSpecs = list(spec.initContainers);
+  let initializing = false;
+  initStatuses.forEach((c, i) => {
+    restarts += Number(c.restartCount ?? 0);
+    const state = isObj(c.state) ? c.state : {};
+    const term = isObj(state.terminated) ? state.terminated : undefined;
+    const wait = isObj(state.waiting) ? state.waiting : undefined;
+    const sidecar = initSpecs[i]?.restartPolicy === "Always";
+    if (term && term.exitCode === 0) return;
+    if (sidecar && c.started === true) return;
+    if (term) {
+      reason = term.reason ? `Init:${String(term.reason)}` : term.signal ? `Init:Signal:${String(term.signal)}` : `Init:ExitCode:${String(term.exitCode)}`;
+      initializing = true;
+    } else if (wait && wait.reason && wait.reason !== "PodInitializing") {
+      reason = `Init:${String(wait.reason)}`;
+      initializing = true;
+    } else {
+      reason = `Init:${i}/${initSpecs.length}`;
+      initializing = true;
+    }
+  });
+  if (!initializing) {
+    restarts = 0;
+    let hasRunning = false;
+    const statuses = list(status.containerStatuses);
+    for (let i = statuses.length - 1; i >= 0; i--) {
+      const c = statuses[i]!;
+      restarts += Number(c.restartCount ?? 0);
+      const last = isObj(c.lastState) && isObj(c.lastState.terminated) ? Date.parse(String(c.lastState.terminated.finishedAt ?? "")) : NaN;
+      if (!Number.isNaN(last) && last > lastRestart) lastRestart = last;
+      const state = isObj(c.state) ? c.state : {};
+      const wait = isObj(state.waiting) ? state.waiting : undefined;
+      const term = isObj(state.terminated) ? state.terminated : undefined;
+      if (wait && wait.reason) reason = String(wait.reason);
+      else if (term && term.reason) reason = String(term.reason);
+      else if (term) reason = term.signal ? `Signal:${String(term.signal)}` : `ExitCode:${String(term.exitCode)}`;
+      else if (c.ready === true && isObj(state.running)) {
+        hasRunning = true;
+        ready++;
+      }
+    }
+    if (reason === "Completed" && hasRunning) {
+      const readyCond = list(status.conditions).find((c) => c.type === "Ready");
+      reason = readyCond?.status === "True" ? "Running" : "NotReady";
+    }
+  }
+  if (pod.metadata.deletionTimestamp) reason = status.reason === "NodeLost" ? "Unknown" : "Terminating";
+  const restartCell = lastRestart ? `${restarts} (${humanDuration(now - lastRestart)} ago)` : String(restarts);
+  const none = "<none>";
+  const ip = typeof status.podIP === "string" && status.podIP ? status.podIP : none;
+  const node = typeof spec.nodeName === "string" && spec.nodeName ? spec.nodeName : none;
+  const nominated = typeof status.nominatedNodeName === "string" && status.nominatedNodeName ? status.nominatedNodeName : none;
+  const gates = list(spec.readinessGates);
+  const gateCell = gates.length
+    ? `${gates.filter((g) => list(status.conditions).some((c) => c.type === g.conditionType && c.status === "True")).length}/${gates.length}`
+    : none;
+  return [pod.metadata.name, `${ready}/${containers.length}`, reason, restartCell, age(pod, now), ip, node, nominated, gateCell];
+}
+
+interface Printer {
+  columns: Column[];
+  cells(o: KubeObject, now: number): unknown[];
+}
+
+const PRINTERS: Record<string, Printer> = {
+  Pod: {
+    columns: [
+      NAME,
+      col("Ready", "string", "The aggregate readiness state of this pod for accepting traffic."),
+      col("Status", "string", "The aggregate status of the containers in this pod."),
+      col("Restarts", "string", "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted."),
+      AGE,
+      col("IP", "string", "IP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.", 1),
+      col("Node", "string", "NodeName is a request to schedule this pod onto a specific node. If it is non-empty, the scheduler simply schedules this pod onto that node, assuming that it fits resource requirements.", 1),
+      col("Nominated Node", "string", "nominatedNodeName is set only when this pod preempts other pods on the node, but it cannot be scheduled right away as preemption victims receive their graceful termination periods. This field does not guarantee that the pod will be scheduled on this node. Scheduler may decide to place the pod elsewhere if other nodes become available sooner. Scheduler may also decide to give the resources on this node to a higher priority pod that is created after preemption. As a result, this field may be different than PodSpec.nodeName when the pod is scheduled.", 1),
+      col("Readiness Gates", "string", "If specified, all readiness gates will be evaluated for pod readiness. A pod is ready when all its containers are ready AND all conditions specified in the readiness gates have status equal to \"True\" More info: https://git.k8s.io/enhancements/keps/sig-network/580-pod-readiness-gates", 1),
+    ],
+    cells: podCells,
+  },
+  Namespace: {
+    columns: [NAME, col("Status", "string", "The status of the namespace"), AGE],
+    cells: (o, now) => [o.metadata.name, String((isObj(o.status) && o.status.phase) || ""), age(o, now)],
+  },
+  ServiceAccount: {
+    columns: [NAME, col("Secrets", "string", "Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use. Pods are only limited to this list if this service account has a \"kubernetes.io/enforce-mountable-secrets\" annotation set to \"true\". This field should not be used to find auto-generated service account token secrets for use outside of pods. Instead, tokens can be requested directly using the TokenRequest API, or service account token secrets can be manually created. More info: https://kubernetes.io/docs/concepts/configuration/secret"), AGE],
+    cells: (o, now) => [o.metadata.name, list(o.secrets).length, age(o, now)],
+  },
+  ConfigMap: {
+    columns: [NAME, col("Data", "string", "Data contains the configuration data."), AGE],
+    cells: (o, now) => [o.metadata.name, Object.keys(isObj(o.data) ? o.data : {}).length + Object.keys(isObj(o.binaryData) ? o.binaryData : {}).length, age(o, now)],
+  },
+  Secret: {
+    columns: [NAME, col("Type", "string", "The type of data stored in the secret"), col("Data", "string", "The number of data points stored in the secret"), AGE],
+    cells: (o, now) => [o.metadata.name, String(o.type ?? ""), Object.keys(isObj(o.data) ? o.data : {}).length, age(o, now)],
+  },
+  MutatingWebhookConfiguration: {
+    columns: [NAME, col("Webhooks", "integer", "Webhooks indicates the number of webhooks."), AGE],
+    cells: (o, now) => [o.metadata.name, list(o.webhooks).length, age(o, now)],
+  },
+  Event: {
+    columns: [
+      col("Last Seen", "string", "Time when this Event was last seen"),
+      col("Type", "string", "Type of this event (Normal, Warning), new types could be added in the future."),
+      col("Reason", "string", "Reason why this event was generated"),
+      col("Object", "string", "The object this Event is about"),
+      col("Message", "string", "A human-readable description of the status of this operation."),
+    ],
+    cells: (o, now) => {
+      const io = isObj(o.involvedObject) ? o.involvedObject : {};
+      const last = Date.parse(String(o.lastTimestamp ?? o.eventTime ?? o.metadata.creationTimestamp ?? ""));
+      return [
+        Number.isNaN(last) ? "<unknown>" : humanDuration(now - last),
+        String(o.type ?? ""),
+        String(o.reason ?? ""),
+        `${String(io.kind ?? "").toLowerCase()}/${String(io.name ?? "")}`,
+        String(o.message ?? "").trim(),
+      ];
+    },
+  },
+};
+
+const DEFAULT: Printer = {
+  columns: [NAME, col("Created At", "date", "CreationTimestamp is a timestamp representing the server time when this object was created.")],
+  cells: (o) => [o.metadata.name, o.metadata.creationTimestamp],
+};
+
+export type IncludeObject = "None" | "Metadata" | "Object";
+
+function rowObject(o: KubeObject, include: IncludeObject): unknown {
+  if (include === "None") return undefined;
+  if (include === "Object") return o;
+  return { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: o.metadata };
+}
+
+/** A Table of objects; `meta` carries the list's resourceVersion/continue. */
+export function toTable(kind: string, objs: KubeObject[], now: number, include: IncludeObject, meta: Record<string, unknown> = {}, withColumns = true): Record<string, unknown> {
+  const p = PRINTERS[kind] ?? DEFAULT;
+  return {
+    kind: "Table",
+    apiVersion: "meta.k8s.io/v1",
+    metadata: meta,
+    columnDefinitions: withColumns ? p.columns : null,
+    rows: objs.map((o) => {
+      const row: Record<string, unknown> = { cells: p.cells(o, now) };
+      const obj = rowObject(o, include);
+      if (obj !== undefined) row.object = obj;
+      return row;
+    }),
+  };
+}
+
+/** Does an Accept header ask for a Table (`application/json;as=Table;v=v1;g=meta.k8s.io`)? */
+export function wantsTable(accept: string | undefined): boolean {
+  if (!accept) return false;
+  for (const part of accept.split(",")) {
+    const params = part.split(";").map((s) => s.trim());
+    if (params.includes("as=Table") && params.includes("g=meta.k8s.io") && (params.includes("v=v1") || params.includes("v=v1beta1"))) return true;
+    if (params[0] === "application/json" && params.length === 1) return false;
+    if (params[0] === "*/*") return false;
+  }
+  return false;
+}

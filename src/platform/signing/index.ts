@@ -1,0 +1,1 @@
+export { SigningPool, sharedSigningPool, signJwtRs256, defaultPoolSize, type PoolKey } from "./SigningPool.js";

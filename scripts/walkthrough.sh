@@ -5,6 +5,8 @@ set -euo pipefail
 
 step() { printf '\n\033[1m▶ %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
+# Shows a manifest, then pipes it to `kubectl apply -f -` (as the article does with its $yaml strings).
+kubectl_apply_stdin() { local m; m=$(cat); printf '$ kubectl apply -f - <<YAML\n%s\nYAML\n' "$m"; printf '%s\n' "$m" | kubectl apply -f -; }
 
 AZSubscriptionID=$(az account show --query id -o tsv 2>/dev/null || true)
 Location="westeurope"
@@ -46,7 +48,7 @@ proxy_pid=$!
 trap 'kill $proxy_pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do grep -q "Start sending kubectl requests" "$WALKTHROUGH_DIR/proxy.log" 2>/dev/null && break; sleep 0.1; done
 cat "$WALKTHROUGH_DIR/proxy.log"
-cat <<YAML | tee /dev/stderr | kubectl apply -f -
+kubectl_apply_stdin <<YAML
 apiVersion: v1
 kind: ServiceAccount
 metadata:
@@ -87,7 +89,7 @@ KVUrl=$(az keyvault show --resource-group "$resource_group_name" --name "$KVName
 echo "KVUrl=$KVUrl"
 
 step "Step 4: Deploy the application pod"
-cat <<YAML | tee /dev/stderr | kubectl apply -f -
+kubectl_apply_stdin <<YAML
 apiVersion: v1
 kind: Pod
 metadata:

@@ -121,4 +121,8 @@ kubectl logs sample-quick-start | grep -q "successfully got secret, secret=Hello
 
 step "Delete the AKS Arc cluster"
 run az aksarc delete -n "$aks_cluster_name" -g "$resource_group_name" --yes
+# Deleting the cluster stops its pods: the sample's process goes away.
+for _ in $(seq 1 150); do pgrep -f "examples/quick-start/main.js" > /dev/null || break; sleep 0.1; done
+if pgrep -f "examples/quick-start/main.js" > /dev/null; then echo "the pod's process is still running after the cluster was deleted" >&2; exit 1; fi
+echo "the cluster's pods have stopped"
 printf '\n\033[1m✔ the article ran end to end: the pod read the secret through workload identity\033[0m\n'

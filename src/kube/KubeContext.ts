@@ -32,4 +32,6 @@ export interface KubeContext {
   apiServerUrl(c: ClusterRecord): string;
   /** Set once the kubelet runs. */
   podLogs?: PodLogSource;
+  /** Called after a cluster has been deleted (components drop what they hold for it). */
+  readonly clusterDeleted: Set<(clusterId: string) => void>;
 }

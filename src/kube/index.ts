@@ -23,6 +23,7 @@ export function createKubeContext(ctx: LabContext): KubeContext {
     cluster: (clusterId: string) => ctx.store.read((tx) => Clusters.byClusterId(tx, clusterId)),
     issuerUrl: (c: ClusterRecord) => issuerUrl(ctx.hosts, c),
     apiServerUrl: (c: ClusterRecord) => apiServerUrl(ctx.hosts, c),
+    clusterDeleted: new Set(),
   };
 }
 

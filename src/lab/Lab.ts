@@ -8,7 +8,7 @@ import { entraFace, loadStsKeys, OidcKeySource, TokenEndpoint, TokenService } fr
 import { armFace } from "../arm/face.js";
 import { armRoutes, armPublicRoutes } from "../arm/index.js";
 import { keyVaultFace, Vaults } from "../keyvault/index.js";
-import { createKubeContext, kubeFace, startKubelet, type KubeContext } from "../kube/index.js";
+import { Clusters, createKubeContext, kubeFace, startKubelet, transparentIssuerHost, type KubeContext } from "../kube/index.js";
 import { bootstrapLab } from "./bootstrap.js";
 import { labAdminRoutes } from "./adminRoutes.js";
 import { Hosts, TRANSPARENT_HOSTS, vaultNameFromHost, type HostMode, type LabContext, type LabLogger } from "./context.js";
@@ -170,8 +170,9 @@ export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
 
   const kubelet = await startKubelet(kube, { dataDir: memory ? undefined : dataDir });
   const vaultNames = (await store.read((tx) => Vaults.all(tx))).map((v) => hosts.vaultHostname(v.name));
+  const issuerHosts = mode === "transparent" ? (await store.read((tx) => Clusters.all(tx))).filter((c) => c.oidcIssuerEnabled).map(transparentIssuerHost) : [];
   if (manageHosts) {
-    etc.add([...(mode === "transparent" ? [TRANSPARENT_HOSTS.login, TRANSPARENT_HOSTS.arm] : []), ...vaultNames]);
+    etc.add([...(mode === "transparent" ? [TRANSPARENT_HOSTS.login, TRANSPARENT_HOSTS.arm] : []), ...vaultNames, ...issuerHosts]);
   }
 
   const caCertPath = join(caDir, "ca.crt");

@@ -32,4 +32,5 @@ test("npm run walkthrough: the article end to end through the az shim and real k
   assert.match(r.stdout, /pod\/sample-quick-start condition met/);
   assert.match(r.stdout, /AZURE_FEDERATED_TOKEN_FILE=\/var\/run\/secrets\/azure\/tokens\/azure-identity-token/);
   assert.match(r.stdout, /successfully got secret, secret=Hello!/);
+  assert.match(r.stdout, /the cluster's pods have stopped/);
 });

@@ -343,10 +343,14 @@ export function kubernetesRoutes(ctx: LabContext, kube: KubeContext): { routes: 
             const c = await Clusters.get(tx, sub(), req.params.resourceGroupName!, req.params.clusterName!);
             if (!c) return { status: 204 };
             const flush = await deleteCluster(tx, c);
-            return { status: 200, afterCommit: async () => {
-              flush();
-              await kube.issuer.remove(c.clusterId);
-            } };
+            return {
+              status: 200,
+              afterCommit: async () => {
+                flush();
+                await kube.issuer.remove(c.clusterId);
+                for (const l of kube.clusterDeleted) l(c.clusterId);
+              },
+            };
           },
         },
       },
@@ -378,7 +382,11 @@ export function kubernetesRoutes(ctx: LabContext, kube: KubeContext): { routes: 
     for (const c of await Clusters.inResourceGroup(tx, s, rg)) {
       const flush = await deleteCluster(tx, c);
       // Events after the resource group's transaction: deliver on the next tick (the transaction has committed by then).
-      setImmediate(flush);
+      setImmediate(() => {
+        flush();
+        void kube.issuer.remove(c.clusterId);
+        for (const l of kube.clusterDeleted) l(c.clusterId);
+      });
     }
   };
   return { routes, cascade };

@@ -119,7 +119,12 @@ function authorize(user: AuthenticatedUser, verb: string, def: ResourceDef, sub:
 export async function apiServerRoutes(app: FastifyInstance, kube: KubeContext): Promise<void> {
   const hub = new WatchHub(kube.storage);
   const registry = new Registry(kube);
-  app.addHook("onClose", async () => hub.close());
+  const forget = (clusterId: string) => hub.forget(clusterId);
+  kube.clusterDeleted.add(forget);
+  app.addHook("onClose", async () => {
+    kube.clusterDeleted.delete(forget);
+    hub.close();
+  });
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));

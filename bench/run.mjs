@@ -270,12 +270,12 @@ async function s2() {
       ceiling: r.okRps,
       ceilingLabel: `oidc-provider req/s (p99 ${r.p99Ms.toFixed(1)} ms)`,
       ratio: ours !== undefined ? ours / r.okRps : NaN,
-      p50Ms: r.p50Ms,
-      p99Ms: r.p99Ms,
-      errors: r.errors,
+      p50Ms: results.extra.exchange?.p50Ms,
+      p99Ms: results.extra.exchange?.p99Ms,
+      errors: results.extra.exchange?.errors,
       target: "wilab ≥ 1.5 × the peer",
       pass: ours !== undefined ? ours / r.okRps >= 1.5 && !wrapped : undefined,
-      note: wrapped ? "the peer used more assertions than were pre-signed: replays were refused" : undefined,
+      note: wrapped ? "the peer used more assertions than were pre-signed: replays were refused" : r.errors ? `${r.errors} errors at the peer` : undefined,
     });
   } finally {
     await stop(peer.child);

@@ -66,7 +66,6 @@ export class SigningPool {
   private spawn(): void {
     const worker = new Worker(new URL("./worker.js", import.meta.url));
     const slot: Slot = { worker, ready: false, pending: new Map(), outbox: [], keys: new Set() };
-    worker.unref();
     worker.on("message", (m: FromWorker) => {
       if (m.t === "ready") {
         slot.ready = true;
@@ -89,6 +88,7 @@ export class SigningPool {
     };
     worker.on("error", lost);
     worker.on("exit", lost);
+    worker.unref();
     this.slots.push(slot);
   }
 

@@ -10,6 +10,9 @@ export const CLOCK_SKEW_S = 300;
 const MAX_ASSERTION_LENGTH = 64 * 1024;
 const AAD_ISSUERS = [/^https:\/\/sts\.windows\.net\//i, /^https:\/\/login\.microsoftonline\.com\//i, /^https:\/\/login\.windows\.net\//i];
 
+/** Imported issuer keys, by the JWK object the key source returned (a refetch yields new objects). */
+const importedKeys = new WeakMap<object, Promise<unknown>>();
+
 export interface AssertionCheckOptions {
   now: number;
   propagationMs: number;
@@ -87,7 +90,12 @@ export async function validateFederatedAssertion(
   }
   if (!jwk) throw EntraErrors.keyNotFound(kid, iss).withHint(`kid '${kid}' is not in the JWKS published by ${iss}, even after a refetch`);
   try {
-    const key = await importJWK({ ...jwk, alg: "RS256" }, "RS256");
+    let imported = importedKeys.get(jwk);
+    if (!imported) {
+      imported = importJWK({ ...jwk, alg: "RS256" }, "RS256");
+      importedKeys.set(jwk, imported);
+    }
+    const key = (await imported) as Parameters<typeof compactVerify>[1];
     await compactVerify(assertion, key, { algorithms: ["RS256"] });
   } catch {
     throw EntraErrors.invalidSignature().withHint(`the signature does not verify with key '${kid}' from ${iss}`);

@@ -60,7 +60,12 @@ export async function loadStsKeys(ctx: Pick<LabContext, "store" | "clock">): Pro
 }
 
 /** Issues and verifies the lab tenant's access tokens (Entra v1 shape, RS256). */
+/** How many verified tokens (signature checked) are remembered; clients reuse a token for its whole life. */
+const VERIFIED_CACHE_SIZE = 10_000;
+
 export class TokenService {
+  private readonly verified = new Map<string, JWTPayload>();
+
   constructor(
     private readonly ctx: Pick<LabContext, "clock" | "random" | "config">,
     readonly keys: KeyRing,
@@ -107,26 +112,35 @@ export class TokenService {
   /** Verifies a bearer token issued by this STS for one of the given audiences (trailing '/' ignored). */
   async verify(token: string | undefined, audiences: string[]): Promise<AccessTokenClaims> {
     if (!token) throw new AccessTokenInvalid("missing", "no token");
-    const { decodeProtectedHeader, jwtVerify } = await loadJose();
-    let kid: string | undefined;
-    try {
-      const h = decodeProtectedHeader(token);
-      kid = typeof h.kid === "string" ? h.kid : undefined;
-      if (h.alg !== "RS256") throw new AccessTokenInvalid("signature", `unsupported alg ${String(h.alg)}`);
-    } catch (err) {
-      if (err instanceof AccessTokenInvalid) throw err;
-      throw new AccessTokenInvalid("malformed", "the token is not a JWT");
-    }
-    const key = kid ? this.keys.find(kid, this.ctx.clock.now()) : undefined;
-    if (!key) throw new AccessTokenInvalid("unknownKey", `no signing key with kid ${kid ?? "(none)"}`);
-    let payload: JWTPayload;
-    try {
-      ({ payload } = await jwtVerify(token, key.publicKey, { algorithms: ["RS256"], currentDate: this.ctx.clock.date(), clockTolerance: 300 }));
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (code === "ERR_JWT_EXPIRED") throw new AccessTokenInvalid("expired", "the token is expired");
-      if (code === "ERR_JWT_CLAIM_VALIDATION_FAILED") throw new AccessTokenInvalid("notYetValid", (err as Error).message);
-      throw new AccessTokenInvalid("signature", "the signature does not verify");
+    let payload = this.verified.get(token);
+    if (payload) {
+      // Signature already verified: only the time window can have changed (the lab clock moves).
+      const now = this.ctx.clock.nowSeconds();
+      if (typeof payload.exp === "number" && now - 300 >= payload.exp) throw new AccessTokenInvalid("expired", "the token is expired");
+      if (typeof payload.nbf === "number" && now + 300 < payload.nbf) throw new AccessTokenInvalid("notYetValid", "the token is not yet valid");
+    } else {
+      const { decodeProtectedHeader, jwtVerify } = await loadJose();
+      let kid: string | undefined;
+      try {
+        const h = decodeProtectedHeader(token);
+        kid = typeof h.kid === "string" ? h.kid : undefined;
+        if (h.alg !== "RS256") throw new AccessTokenInvalid("signature", `unsupported alg ${String(h.alg)}`);
+      } catch (err) {
+        if (err instanceof AccessTokenInvalid) throw err;
+        throw new AccessTokenInvalid("malformed", "the token is not a JWT");
+      }
+      const key = kid ? this.keys.find(kid, this.ctx.clock.now()) : undefined;
+      if (!key) throw new AccessTokenInvalid("unknownKey", `no signing key with kid ${kid ?? "(none)"}`);
+      try {
+        ({ payload } = await jwtVerify(token, key.publicKey, { algorithms: ["RS256"], currentDate: this.ctx.clock.date(), clockTolerance: 300 }));
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code === "ERR_JWT_EXPIRED") throw new AccessTokenInvalid("expired", "the token is expired");
+        if (code === "ERR_JWT_CLAIM_VALIDATION_FAILED") throw new AccessTokenInvalid("notYetValid", (err as Error).message);
+        throw new AccessTokenInvalid("signature", "the signature does not verify");
+      }
+      this.verified.set(token, payload);
+      if (this.verified.size > VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
     }
     const aud = typeof payload.aud === "string" ? payload.aud : "";
     const fold = (a: string) => a.toLowerCase().replace(/\/+$/, "");

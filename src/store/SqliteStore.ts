@@ -17,6 +17,8 @@ interface Stmts {
 export class SqliteStore implements Store {
   private readonly db: Db;
   private readonly stmts: Stmts;
+  /** Prepared list statements by shape (parent? after? limit?): preparing per call cost ~7 % of a request. */
+  private readonly listStmts = new Map<string, Statement>();
   private queue: Promise<unknown> = Promise.resolve();
   readonly description: string;
 
@@ -78,12 +80,19 @@ export class SqliteStore implements Store {
         where.push("id > ?");
         args.push(o.after);
       }
-      let sql = `SELECT id, value FROM objects WHERE ${where.join(" AND ")} ORDER BY id`;
+      // With a parent, name the index: left alone, SQLite walks the whole primary key to honour ORDER BY id
+      // (1.1 ms at 10,000 rows, against 6 µs through objects_parent).
+      let sql = `SELECT id, value FROM objects${o.parent !== undefined ? " INDEXED BY objects_parent" : ""} WHERE ${where.join(" AND ")} ORDER BY id`;
       if (o.limit !== undefined) {
         sql += " LIMIT ?";
         args.push(o.limit);
       }
-      const rows = this.db.prepare(sql).all(...args) as { id: string; value: string }[];
+      let stmt = this.listStmts.get(sql);
+      if (!stmt) {
+        stmt = this.db.prepare(sql);
+        this.listStmts.set(sql, stmt);
+      }
+      const rows = stmt.all(...args) as { id: string; value: string }[];
       return rows.map((r): Row<T> => ({ id: r.id, value: JSON.parse(r.value) as T }));
     },
     count: async (kind: string, parent?: string) =>

@@ -1,4 +1,5 @@
 import { basename } from "node:path";
+import { cjsExports } from "../platform/interop.js";
 import type { Args, CommandContext, CommandDef, GroupDef } from "./core/command.js";
 import { CliError, UsageError } from "./core/errors.js";
 import { parseArgs, parseResourceId } from "./core/parser.js";
@@ -124,7 +125,7 @@ async function dispatch(prog: string, tokens: string[], io: Io, current: () => S
   const query = typeof args._query === "string" ? args._query : undefined;
   let compiled: ((v: Json) => Json) | undefined;
   if (query !== undefined) {
-    const jp = await import("@jmespath-community/jmespath");
+    const jp = cjsExports(await import("@jmespath-community/jmespath"), "search");
     try {
       const ast = jp.compile(query);
       compiled = (v: Json) => jp.TreeInterpreter.search(ast, v as Parameters<typeof jp.TreeInterpreter.search>[1]) as Json;
@@ -226,7 +227,7 @@ function topHelp(prog: string): string {
 
 /** `wilab up` and `wilab env` run through commander and start or read a lab in this process. */
 async function runLabProcessCommand(argv: string[]): Promise<number> {
-  const { Command } = await import("commander");
+  const { Command } = cjsExports(await import("commander"), "Command");
   const { registerLabCommands } = await import("./lab/index.js");
   const program = new Command();
   program.name("wilab").description("wilab — the workload identity lab").exitOverride();

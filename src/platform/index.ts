@@ -6,3 +6,5 @@ export { installBodyParsers, MalformedBodyError, frameworkErrorKind, queryOf, pa
 export { KeyRing, type SigningKey } from "./keyring.js";
 export { EtcHosts } from "./etcHosts.js";
 export { loadJose } from "./jose.js";
+export { packageRoot } from "./packageRoot.js";
+export { cjsExports } from "./interop.js";

@@ -10,7 +10,9 @@ let x509Module: Promise<X509Module> | undefined;
 export function loadX509(): Promise<X509Module> {
   x509Module ??= (async () => {
     await import("reflect-metadata");
-    const m = await import("@peculiar/x509");
+    const ns = (await import("@peculiar/x509")) as X509Module & { default?: X509Module };
+    // Node's ESM loader exposes the CJS exports as names; a bundler may put them under `default` only.
+    const m = ns.cryptoProvider ? ns : ns.default!;
     m.cryptoProvider.set(webcrypto as unknown as Crypto);
     return m;
   })();

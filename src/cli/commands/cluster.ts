@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cjsExports } from "../../platform/interop.js";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { list, str, type ArgDef, type Args, type CommandDef, type GroupDef } from "../core/command.js";
@@ -43,7 +44,7 @@ interface Named {
 
 /** Merges a kubeconfig's cluster, user and context into a file and makes the context current (as az does). */
 async function mergeKubeconfig(incoming: string, file: string, contextName?: string): Promise<string> {
-  const YAML = await import("yaml");
+  const YAML = cjsExports(await import("yaml"), "parse");
   const add = YAML.parse(incoming) as { clusters: Named[]; users: Named[]; contexts: Named[]; "current-context": string };
   if (contextName) {
     const ctx = add.contexts[0]!;

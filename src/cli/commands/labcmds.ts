@@ -1,6 +1,6 @@
+import { packageRoot } from "../../platform/packageRoot.js";
 import { mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { str, type CommandDef, type GroupDef } from "../core/command.js";
 import { dataDir } from "../core/lab.js";
 import { isJsonObject, type JsonObject } from "../core/types.js";
@@ -9,11 +9,6 @@ export const groups: GroupDef[] = [{ name: "clock", summary: "Show, advance or r
 
 /** The az version wilab's commands and output follow. */
 export const EMULATED_AZ_VERSION = "2.67.0";
-
-function packageRoot(): string {
-  // dist/src/cli/commands/labcmds.js → the repository root.
-  return fileURLToPath(new URL("../../../../", import.meta.url));
-}
 
 function wilabVersion(): string {
   try {

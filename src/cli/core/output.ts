@@ -1,4 +1,5 @@
 import type { Json, JsonObject } from "./types.js";
+import { cjsExports } from "../../platform/interop.js";
 import { isJsonObject } from "./types.js";
 
 export type OutputFormat = "json" | "jsonc" | "tsv" | "table" | "yaml" | "yamlc" | "none";
@@ -141,7 +142,7 @@ export async function render(v: Json | undefined, format: OutputFormat, opts: { 
     }
     case "yaml":
     case "yamlc": {
-      const { stringify } = await import("yaml");
+      const { stringify } = cjsExports(await import("yaml"), "stringify");
       return stringify(sortKeysDeep(v), { indentSeq: false, lineWidth: 0, nullStr: "null" });
     }
   }

@@ -1,5 +1,6 @@
+import { packageRoot } from "../../platform/packageRoot.js";
 import { createHash } from "node:crypto";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import type { Store } from "../../store/index.js";
 
 /** An image reference split into its parts, with Docker's defaults (docker.io, library/, no tag). */
@@ -70,7 +71,7 @@ export function matchScore(key: ImageRef, image: ImageRef): number {
 
 /** The compiled quick-start sample: dist/src/kube/kubelet/ → dist/examples/quick-start/main.js. */
 export function quickStartScript(): string {
-  return fileURLToPath(new URL("../../../examples/quick-start/main.js", import.meta.url));
+  return join(packageRoot(), "dist/examples/quick-start/main.js");
 }
 
 /** Images wilab runs without a user mapping: the upstream quick-start samples run wilab's own Node sample. */

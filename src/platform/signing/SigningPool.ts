@@ -1,3 +1,5 @@
+import { join } from "node:path";
+import { packageRoot } from "../packageRoot.js";
 import { Worker } from "node:worker_threads";
 import { availableParallelism } from "node:os";
 import { createPrivateKey, sign, type KeyObject } from "node:crypto";
@@ -64,7 +66,7 @@ export class SigningPool {
   }
 
   private spawn(): void {
-    const worker = new Worker(new URL("./worker.js", import.meta.url));
+    const worker = new Worker(join(packageRoot(), "dist/src/platform/signing/worker.js"));
     const slot: Slot = { worker, ready: false, pending: new Map(), outbox: [], keys: new Set() };
     worker.on("message", (m: FromWorker) => {
       if (m.t === "ready") {

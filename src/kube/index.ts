@@ -19,7 +19,7 @@ export function createKubeContext(ctx: LabContext): KubeContext {
   return {
     ctx,
     storage: new KubeStorage(ctx.store, ctx.clock, ctx.random),
-    issuer: new ServiceAccountIssuer(ctx.store, ctx.clock),
+    issuer: new ServiceAccountIssuer(ctx.store, ctx.clock, ctx.random),
     cluster: (clusterId: string) => ctx.store.read((tx) => Clusters.byClusterId(tx, clusterId)),
     issuerUrl: (c: ClusterRecord) => issuerUrl(ctx.hosts, c),
     apiServerUrl: (c: ClusterRecord) => apiServerUrl(ctx.hosts, c),

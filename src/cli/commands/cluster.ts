@@ -63,11 +63,15 @@ async function mergeKubeconfig(incoming: string, file: string, contextName?: str
   return add["current-context"];
 }
 
-async function fetchKubeconfig(s: Session, a: Args, admin: boolean): Promise<string> {
-  const res = await s.arm({ method: "POST", path: `${pciPath(s, a)}/${admin ? "listAdminKubeconfig" : "listUserKubeconfig"}`, apiVersion: PROVISIONED_CLUSTER_API, body: {} });
+/** The first kubeconfig of a `{"kubeconfigs":[{"name","value":<base64>}]}` answer (listAdminKubeconfig, listClusterUserCredential). */
+function firstKubeconfig(res: Json | undefined): string {
   const k = isJsonObject(res) && Array.isArray(res.kubeconfigs) ? res.kubeconfigs[0] : undefined;
   if (!isJsonObject(k) || typeof k.value !== "string") throw new CliError("The cluster returned no kubeconfig.");
   return Buffer.from(k.value, "base64").toString("utf8");
+}
+
+async function fetchKubeconfig(s: Session, a: Args, admin: boolean): Promise<string> {
+  return firstKubeconfig(await s.arm({ method: "POST", path: `${pciPath(s, a)}/${admin ? "listAdminKubeconfig" : "listUserKubeconfig"}`, apiVersion: PROVISIONED_CLUSTER_API, body: {} }));
 }
 
 /** `show` and `list` for a read-only Azure Local resource type (custom locations, logical networks). */
@@ -255,10 +259,8 @@ export const commands: CommandDef[] = [
     async run(ctx, a) {
       const s = ctx.session();
       const res = await s.arm({ method: "POST", path: `${ccPath(s, a)}/listClusterUserCredential`, apiVersion: "2024-01-01", body: { authenticationMethod: "AAD", clientProxy: true } });
-      const k = isJsonObject(res) && Array.isArray(res.kubeconfigs) ? res.kubeconfigs[0] : undefined;
-      if (!isJsonObject(k) || typeof k.value !== "string") throw new CliError("The cluster returned no kubeconfig.");
       const file = kubeconfigPath(str(a, "file"));
-      const name = await mergeKubeconfig(Buffer.from(k.value, "base64").toString("utf8"), file);
+      const name = await mergeKubeconfig(firstKubeconfig(res), file);
       process.stdout.write(`Merged "${name}" as current context in ${file}\nStart sending kubectl requests on '${name}' context using kubeconfig at ${file}\nPress Ctrl+C to close proxy.\n`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();

@@ -1,6 +1,5 @@
-import { randomUUID } from "node:crypto";
 import type { Store } from "../../store/index.js";
-import type { LabClock } from "../../platform/index.js";
+import type { LabClock, Random } from "../../platform/index.js";
 import { KeyRing, makeSigningKey, type SigningKeyRecord } from "../../platform/keyring.js";
 import { loadJose } from "../../platform/jose.js";
 
@@ -41,6 +40,7 @@ export class ServiceAccountIssuer {
   constructor(
     private readonly store: Store,
     private readonly clock: LabClock,
+    private readonly random: Random,
   ) {}
 
   private load(clusterId: string): Promise<KeyRing> {
@@ -97,7 +97,7 @@ export class ServiceAccountIssuer {
       exp,
       iat,
       iss: i.issuer,
-      jti: randomUUID(),
+      jti: this.random.uuid(),
       "kubernetes.io": kube,
       nbf: iat,
       sub: `system:serviceaccount:${i.namespace}:${i.serviceAccount.name}`,

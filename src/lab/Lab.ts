@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { mkdirSync, writeFileSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { EtcHosts, LabCa, LabClock, Random, installBodyParsers, hostOf, sendJson, loadJose } from "../platform/index.js";
+import { EtcHosts, Faults, LabCa, LabClock, LabLog, Random, installBodyParsers, hostOf, sendJson, loadJose, type LogFormat, type LogLevel } from "../platform/index.js";
 import { SqliteStore } from "../store/index.js";
 import { entraFace, loadStsKeys, OidcKeySource, TokenEndpoint, TokenService } from "../entra/index.js";
 import { armFace } from "../arm/face.js";
@@ -39,6 +39,11 @@ export interface StartLabOptions {
   /** Seed for ids and secrets (tests). */
   seed?: string;
   logger?: LabLogger;
+  /** The lab log's level (default `info`; nothing is printed unless `logWrite` or `wilab up` gives a sink). */
+  logLevel?: LogLevel;
+  logFormat?: LogFormat;
+  /** Where lab log lines go (default: nowhere, for embedders and tests; `wilab up` prints them to stderr). */
+  logWrite?: (line: string) => void;
 }
 
 /** What a running lab tells its user: endpoints, CA, tenant and the admin's credentials. */
@@ -121,6 +126,8 @@ export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
     ca,
     etcHosts: manageHosts ? etc : undefined,
     log,
+    labLog: new LabLog({ level: o.logLevel ?? "info", format: o.logFormat ?? "text", write: o.logWrite ?? (() => undefined), now: () => clock.now() }),
+    faults: new Faults(() => clock.now()),
   };
 
   const stsKeys = await loadStsKeys(ctx);

@@ -1,4 +1,4 @@
-import type { LabCa, LabClock, Random, EtcHosts } from "../platform/index.js";
+import type { LabCa, LabClock, Random, EtcHosts, LabLog, Faults } from "../platform/index.js";
 import type { Store } from "../store/index.js";
 
 export type HostMode = "local" | "transparent";
@@ -100,4 +100,8 @@ export interface LabContext {
   ca: LabCa;
   etcHosts?: EtcHosts;
   log: LabLogger;
+  /** The lab's request log (failures, tokens issued, faults): `wilab up --log-level/--log-format`. */
+  labLog: LabLog;
+  /** Injected faults every face consults. */
+  faults: Faults;
 }

@@ -8,3 +8,5 @@ export { EtcHosts } from "./etcHosts.js";
 export { loadJose } from "./jose.js";
 export { packageRoot } from "./packageRoot.js";
 export { cjsExports } from "./interop.js";
+export { LabLog, redact, type LogEntry, type LogLevel, type LogFormat, type LogFace, type LogCaller } from "./labLog.js";
+export { Faults, FAULT_FACES, type Fault, type FaultSpec, type FaultFace } from "./faults.js";

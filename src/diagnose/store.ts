@@ -1,0 +1,84 @@
+/**
+ * Where sign-in records and Key Vault audit events are kept: store records keyed so that ids sort by time
+ * (`<createdDateTime>|<id>`), grouped under a parent (the appId for sign-ins, the vault name for audit events),
+ * retained 30 days on the lab clock and at most MAX_RECORDS of each kind.
+ */
+import type { Tx } from "../store/index.js";
+import type { AuditEventRecord, SignInRecord } from "./records.js";
+
+export const RETENTION_MS = 30 * 86_400_000;
+export const MAX_RECORDS = 10_000;
+const SIGN_IN = "diag:signIn";
+const AUDIT = "diag:auditEvent";
+
+function key(time: string, id: string): string {
+  return `${time}|${id}`;
+}
+
+async function prune(tx: Tx, kind: string, now: number): Promise<void> {
+  const cutoff = new Date(now - RETENTION_MS).toISOString();
+  const old = await tx.list<{ time?: string; createdDateTime?: string }>(kind, { limit: 64 });
+  let n = await tx.count(kind);
+  for (const r of old) {
+    if (n <= MAX_RECORDS && r.id.split("|")[0]! >= cutoff) break;
+    await tx.delete(kind, r.id);
+    n--;
+  }
+}
+
+export interface SignInQuery {
+  appId?: string;
+  /** ISO times, inclusive. */
+  since?: string;
+  until?: string;
+  errorCode?: number;
+  /** Newest first, at most this many. */
+  top?: number;
+}
+
+export interface AuditQuery {
+  vault?: string;
+  oid?: string;
+  since?: string;
+  top?: number;
+}
+
+/** Newest first. */
+async function newest<T>(tx: Tx, kind: string, parent: string | undefined, keep: (r: T) => boolean, top: number): Promise<T[]> {
+  const rows = await tx.list<T>(kind, parent !== undefined ? { parent } : {});
+  const out: T[] = [];
+  for (let i = rows.length - 1; i >= 0 && out.length < top; i--) if (keep(rows[i]!.value)) out.push(rows[i]!.value);
+  return out;
+}
+
+export const SignIns = {
+  async add(tx: Tx, r: SignInRecord, now: number): Promise<void> {
+    await tx.put(SIGN_IN, key(r.createdDateTime, r.id), r, r.appId.toLowerCase());
+    await prune(tx, SIGN_IN, now);
+  },
+  list(tx: Tx, q: SignInQuery = {}): Promise<SignInRecord[]> {
+    return newest<SignInRecord>(
+      tx,
+      SIGN_IN,
+      q.appId?.toLowerCase(),
+      (r) => (q.since === undefined || r.createdDateTime >= q.since) && (q.until === undefined || r.createdDateTime <= q.until) && (q.errorCode === undefined || r.status.errorCode === q.errorCode),
+      q.top ?? MAX_RECORDS,
+    );
+  },
+};
+
+export const AuditEvents = {
+  async add(tx: Tx, vaultName: string, r: AuditEventRecord, now: number): Promise<void> {
+    await tx.put(AUDIT, key(r.time, r.id), r, vaultName.toLowerCase());
+    await prune(tx, AUDIT, now);
+  },
+  list(tx: Tx, q: AuditQuery = {}): Promise<AuditEventRecord[]> {
+    return newest<AuditEventRecord>(
+      tx,
+      AUDIT,
+      q.vault?.toLowerCase(),
+      (r) => (q.oid === undefined || r.identity.claim.oid?.toLowerCase() === q.oid.toLowerCase()) && (q.since === undefined || r.time >= q.since),
+      q.top ?? MAX_RECORDS,
+    );
+  },
+};

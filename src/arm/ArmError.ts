@@ -83,5 +83,15 @@ export const ArmErrors = {
     new ArmError(400, "InvalidResourceGroup", `The provided resource group name '${name}' has these invalid characters: '${name.replace(/[-\w._()]/g, "")}'. The name can only be a letter, digit, '-', '.', '_', '(', and ')'. Consider using different name.`),
   badRequest: (code: string, message: string) => new ArmError(400, code, message),
   conflict: (code: string, message: string) => new ArmError(409, code, message),
+  /**
+   * ARM's subscription throttling (429 with Retry-After): "Number of {read|write} requests for subscription '{id}'
+   * exceeded the limit of '{n}' for time interval '01:00:00'. Please try again after '{t}' minutes." (Azure SDK issues).
+   */
+  throttled: (write: boolean, subscriptionId: string, retryAfterS: number) =>
+    new ArmError(
+      429,
+      "SubscriptionRequestsThrottled",
+      `Number of ${write ? "write" : "read"} requests for subscription '${subscriptionId}' exceeded the limit of '${write ? 1200 : 12000}' for time interval '01:00:00'. Please try again after '${retryAfterS % 60 === 0 && retryAfterS > 0 ? retryAfterS / 60 : retryAfterS}' ${retryAfterS % 60 === 0 && retryAfterS > 0 ? "minutes" : "seconds"}.`,
+    ),
   internal: () => new ArmError(500, "InternalServerError", "Encountered internal server error. Diagnostic information: timestamp, subscription id, tracking id, request correlation id."),
 };

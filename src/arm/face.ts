@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { FaceError, frameworkErrorKind, HINT_HEADER, headerSafe, pathOf, queryOf, sendJson, type FastifyLikeError } from "../platform/index.js";
+import { FaceError, frameworkErrorKind, HINT_HEADER, headerSafe, installFaultHooks, pathOf, queryOf, sendJson, type FastifyLikeError, type LogLevel } from "../platform/index.js";
 import type { LabContext } from "../lab/context.js";
 import type { LabRecord } from "../lab/LabRecord.js";
 import { AccessTokenInvalid, type TokenService } from "../entra/index.js";
@@ -25,6 +25,30 @@ function renderArmError(ctx: LabContext, reply: FastifyReply, e: ArmError): Fast
   return sendJson(reply, e.status, body, headers);
 }
 
+/** How loud a failure is in the lab log: a GET that finds nothing is how tools probe (az, Terraform), so `info`. */
+function failureLevel(method: string, status: number): LogLevel {
+  if (status >= 500) return "error";
+  if (status === 404 && (method === "GET" || method === "HEAD")) return "info";
+  return "warn";
+}
+
+/** One lab-log line for a failed ARM request: op, status, code, the caller from the verified token, the hint. */
+function logArmFailure(ctx: LabContext, req: FastifyRequest, e: ArmError, caller: ArmCaller | undefined): void {
+  // A 429 from a throttle fault is logged by the fault layer, with the fault's id.
+  if (e.status === 429) return;
+  ctx.labLog.log({
+    level: failureLevel(req.method, e.status),
+    face: "arm",
+    op: `${req.method} ${pathOf(req)}`,
+    status: e.status,
+    code: e.code,
+    caller: caller ? { clientId: caller.appid, objectId: caller.oid, upn: caller.claims.upn } : undefined,
+    hint: e.hint,
+    message: e.message,
+    correlationId: req.headers["x-ms-correlation-request-id"] as string | undefined,
+  });
+}
+
 const RESERVED = new Set(["subscriptions", "providers", "metadata", "tenants"]);
 
 /** Azure Resource Manager's face: one pipeline (api-version → authentication → route → RBAC → handler in a transaction). */
@@ -32,15 +56,23 @@ export async function armFace(app: FastifyInstance, d: ArmFaceDeps): Promise<voi
   const { ctx, tokens } = d;
   const compiled: CompiledRoute[] = d.routes.map(compileRoute);
 
-  app.setErrorHandler((err: FastifyLikeError, _req, reply) => {
-    if (err instanceof ArmError) return renderArmError(ctx, reply, err);
-    const kind = frameworkErrorKind(err);
-    if (kind === "tooLarge") return renderArmError(ctx, reply, ArmErrors.tooLarge());
-    if (kind) return renderArmError(ctx, reply, ArmErrors.invalidRequestContent(err.message));
-    if (err instanceof FaceError) return renderArmError(ctx, reply, new ArmError(err.status, "BadRequest", err.message));
-    ctx.log.warn(`arm: unexpected error: ${(err as Error).stack ?? err.message}`);
-    return renderArmError(ctx, reply, ArmErrors.internal());
+  const callers = new WeakMap<FastifyRequest, ArmCaller>();
+  app.setErrorHandler((err: FastifyLikeError, req, reply) => {
+    const e = armErrorOf(err);
+    logArmFailure(ctx, req, e, callers.get(req));
+    return renderArmError(ctx, reply, e);
   });
+  installFaultHooks(app, "arm", ctx, (s, req) => ArmErrors.throttled(req.method !== "GET" && req.method !== "HEAD", d.lab().subscriptionId, s));
+
+  function armErrorOf(err: FastifyLikeError): ArmError {
+    if (err instanceof ArmError) return err;
+    const kind = frameworkErrorKind(err);
+    if (kind === "tooLarge") return ArmErrors.tooLarge();
+    if (kind) return ArmErrors.invalidRequestContent(err.message);
+    if (err instanceof FaceError) return new ArmError(err.status, "BadRequest", err.message);
+    ctx.log.warn(`arm: unexpected error: ${(err as Error).stack ?? err.message}`);
+    return ArmErrors.internal();
+  }
 
   async function authenticate(req: FastifyRequest): Promise<ArmCaller> {
     const h = req.headers.authorization;
@@ -79,6 +111,7 @@ export async function armFace(app: FastifyInstance, d: ArmFaceDeps): Promise<voi
     const apiVersion = query["api-version"];
     if (!apiVersion) throw ArmErrors.missingApiVersion();
     const caller = await authenticate(req);
+    callers.set(req, caller);
     const method = req.method.toUpperCase() as ArmMethod;
 
     let hit: { c: CompiledRoute; params: Record<string, string> } | undefined;
@@ -111,11 +144,15 @@ export async function armFace(app: FastifyInstance, d: ArmFaceDeps): Promise<voi
       return (op.write ? ctx.store.write.bind(ctx.store) : ctx.store.read.bind(ctx.store))(async (tx) => {
         const scope = op.scope ? op.scope(request) : path;
         const assignments = await RoleAssignments.forPrincipal(tx, caller.oid);
-        const effective = ctx.config.rbacPropagationMs > 0
-          ? assignments.filter((a) => Date.parse(a.createdOn) + ctx.config.rbacPropagationMs <= ctx.clock.now())
-          : assignments;
+        const delay = ctx.faults.rbacPropagationMs(ctx.config.rbacPropagationMs);
+        const effective = delay > 0 ? assignments.filter((a) => Date.parse(a.createdOn) + delay <= ctx.clock.now()) : assignments;
         if (op.action !== null && !authorize(effective, caller.oid, op.action, scope, "action").allowed) {
-          throw ArmErrors.authorizationFailed(caller.oid, op.action, scope);
+          const pending = delay > 0 ? authorize(assignments, caller.oid, op.action, scope, "action").assignment : undefined;
+          throw ArmErrors.authorizationFailed(caller.oid, op.action, scope).withHint(
+            pending
+              ? `role assignment ${pending.name} grants this but is still propagating (RBAC propagation delay in force: ${Math.round(delay / 1000)} s)`
+              : `no role assigned to ${caller.oid} at '${scope}' or above grants ${op.action}`,
+          );
         }
         if (rgParam && !(await ResourceGroups.get(tx, lab.subscriptionId, params[rgParam]!))) {
           throw ArmErrors.resourceGroupNotFound(params[rgParam]!);

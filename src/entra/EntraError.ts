@@ -116,4 +116,11 @@ export const EntraErrors = {
   malformedBody: () => new EntraError(400, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'."),
   bodyTooLarge: () => new EntraError(413, "invalid_request", 90056, "The request is too large."),
   notFound: () => new EntraError(404, "invalid_request", 90014, "The requested endpoint does not exist."),
+  /**
+   * Throttling (wilab's throttle fault). For client_credentials Entra answers 429 with `Retry-After` (MSAL.NET
+   * "Client and server throttling"); the code is TenantThrottlingError, AADSTS90055, with the error-code
+   * reference's text [D]. `temporarily_unavailable` is OAuth's retryable error (RFC 6749 §5.2 / MSAL's IsRetryable).
+   */
+  throttled: () =>
+    new EntraError(429, "temporarily_unavailable", 90055, "There are too many incoming requests. This exception is thrown for blocked tenants."),
 };

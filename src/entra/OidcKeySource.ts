@@ -1,6 +1,7 @@
 import { request } from "node:https";
 import { rootCertificates } from "node:tls";
 import type { JWK } from "jose";
+import type { Faults } from "../platform/index.js";
 
 export class OidcFetchError extends Error {}
 
@@ -21,15 +22,23 @@ export class OidcKeySource {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly inflight = new Map<string, Promise<CacheEntry>>();
 
+  private readonly ttlMs: number;
+  private readonly timeoutMs: number;
+  private readonly faults?: Faults;
+
   constructor(
     private readonly trustedCaPem: string[],
     private readonly now: () => number,
-    private readonly ttlMs = 24 * 3_600_000,
-    private readonly timeoutMs = 5000,
-  ) {}
+    o: { ttlMs?: number; timeoutMs?: number; faults?: Faults } = {},
+  ) {
+    this.ttlMs = o.ttlMs ?? 24 * 3_600_000;
+    this.timeoutMs = o.timeoutMs ?? 5000;
+    this.faults = o.faults;
+  }
 
   /** Returns the key with this kid, refetching once when it is unknown; undefined when the issuer does not publish it. */
   async key(issuer: string, kid: string): Promise<JWK | undefined> {
+    this.checkReachable(issuer);
     let entry = this.cache.get(issuer);
     let fresh = false;
     if (!entry || this.now() - entry.fetchedAt > this.ttlMs) {
@@ -42,6 +51,27 @@ export class OidcKeySource {
       found = entry.keys.find((k) => k.kid === kid);
     }
     return found;
+  }
+
+  /**
+   * An issuer-unreachable fault fails the fetch as a host that refuses connections would. It applies even when
+   * keys are cached: real Entra keeps an issuer's keys for a while and may still accept assertions during a
+   * short outage, but the lab lets users see the failure their app must handle (AADSTS50166) without waiting.
+   */
+  private checkReachable(issuer: string): void {
+    const f = this.faults?.issuerUnreachable(issuer);
+    if (!f) return;
+    let host = issuer;
+    try {
+      host = new URL(issuer).host;
+    } catch {
+      // keep the issuer as given
+    }
+    const discoveryUrl = `${issuer.replace(/\/$/, "")}/.well-known/openid-configuration`;
+    this.faults!.affected({ fault: f, face: "entra", op: `GET ${discoveryUrl}`, detail: `issuer key fetch refused (connect ECONNREFUSED ${host})` });
+    throw new OidcFetchError(
+      `GET ${discoveryUrl}: connect ECONNREFUSED ${host} — wilab fault ${f.id} makes this issuer unreachable (real Entra may serve keys it cached for a while; the lab's fault bypasses the cache so the failure can be tested); clear it with 'wilab fault clear ${f.id}'`,
+    );
   }
 
   private refresh(issuer: string): Promise<CacheEntry> {

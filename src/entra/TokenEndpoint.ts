@@ -99,7 +99,7 @@ export class TokenEndpoint {
       const fics = sp.miResourceId ? await this.d.ctx.store.read((tx) => FederatedIdentityCredentials.list(tx, sp.miResourceId!)) : [];
       await validateFederatedAssertion(assertion, fics, {
         now: this.d.ctx.clock.now(),
-        propagationMs: this.d.ctx.config.ficPropagationMs,
+        propagationMs: this.d.ctx.faults.ficPropagationMs(this.d.ctx.config.ficPropagationMs),
         keys: this.d.keys,
       });
     } else if (!sp.secretSha256 || !secretMatches(secret ?? "", sp.secretSha256)) {

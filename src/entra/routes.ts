@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { entraTimestamp, FaceError, frameworkErrorKind, HINT_HEADER, headerSafe, hostOf, queryOf, sendJson, type FastifyLikeError } from "../platform/index.js";
+import { installFaultHooks } from "../platform/index.js";
 import type { LabContext } from "../lab/context.js";
 import type { LabRecord } from "../lab/LabRecord.js";
 import { EntraError, EntraErrors } from "./EntraError.js";
@@ -52,6 +53,7 @@ export async function entraFace(app: FastifyInstance, d: EntraFaceDeps): Promise
     ctx.log.warn(`entra: unexpected error: ${(err as Error).stack ?? err.message}`);
     return renderEntraError(ctx, req, reply, new EntraError(500, "server_error", 50000, "There was an error issuing a token or an authorization code."));
   });
+  installFaultHooks(app, "entra", ctx, () => EntraErrors.throttled(), (req) => req.method === "POST"); // latency/throttle faults hit the token endpoint
 
   const v2Metadata = (req: FastifyRequest, tenantSegment: string) => {
     const o = origin(req);

@@ -114,4 +114,7 @@ export const KeyVaultErrors = {
 
   /** [I] */
   internal: () => new KeyVaultError(500, "InternalServerError", "The server encountered an internal error."),
+  /** [V] 429 with Retry-After (seen from real vaults, e.g. vcsjones/AzureSignTool#219); `reason` as the service names it. */
+  throttled: (reason = "VaultRequestTypeLimitReached") =>
+    new KeyVaultError(429, "Throttled", `Request was not processed because too many requests were received. Reason: ${reason}`),
 };

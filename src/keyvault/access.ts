@@ -6,6 +6,12 @@ import { KeyVaultErrors, type KvCallerText } from "./KeyVaultError.js";
 import type { AccessPolicyEntry, VaultRecord } from "./Vaults.js";
 import type { KvOperation } from "./ops/types.js";
 
+/** ` — set by wilab fault <id>` when a propagation fault sets the RBAC delay. */
+function propagationFault(ctx: LabContext): string {
+  const f = ctx.faults.propagationFault("rbac");
+  return f ? `, set by wilab fault ${f.id}` : "";
+}
+
 export function callerText(claims: AccessTokenClaims): KvCallerText {
   return { appid: claims.appid, oid: claims.oid, iss: claims.iss };
 }
@@ -20,12 +26,12 @@ export async function checkAccess(ctx: LabContext, tx: Tx, vault: VaultRecord, c
     const target = secretName ? `${vault.id}/secrets/${secretName}` : vault.id;
     const all = await RoleAssignments.forPrincipal(tx, claims.oid);
     const now = ctx.clock.now();
-    const delay = ctx.config.rbacPropagationMs;
+    const delay = ctx.faults.rbacPropagationMs(ctx.config.rbacPropagationMs);
     const effective = delay > 0 ? all.filter((a) => Date.parse(a.createdOn) + delay <= now) : all;
     if (authorize(effective, claims.oid, op.dataAction, target, "dataAction").allowed) return;
     const pending = delay > 0 && authorize(all, claims.oid, op.dataAction, target, "dataAction").assignment;
     const hint = pending
-      ? `role assignment ${pending.name} grants this but is still propagating (the lab's RBAC propagation delay is ${delay} ms)`
+      ? `role assignment ${pending.name} grants this but is still propagating (the lab's RBAC propagation delay is ${delay} ms${propagationFault(ctx)})`
       : `no role assigned to ${claims.oid} at '${target}' or above grants ${op.dataAction}; e.g. assign "Key Vault Secrets ${op.permission === "get" || op.permission === "list" ? "User" : "Officer"}" on the vault`;
     throw KeyVaultErrors.forbiddenByRbac(callerText(claims), op.dataAction, target, vault.name, vault.location).withHint(hint);
   }

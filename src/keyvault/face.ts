@@ -4,6 +4,7 @@ import { vaultNameFromHost, vaultResourceForHost } from "../lab/context.js";
 import type { LabRecord } from "../lab/LabRecord.js";
 import { AccessTokenInvalid, type AccessTokenClaims, type TokenService } from "../entra/index.js";
 import { FaceError, frameworkErrorKind, HINT_HEADER, headerSafe, hostOf, queryOf, sendJson, type FastifyLikeError } from "../platform/index.js";
+import { installFaultHooks } from "../platform/index.js";
 import { KeyVaultError, KeyVaultErrors } from "./KeyVaultError.js";
 import { Vaults, type VaultRecord } from "./Vaults.js";
 import { checkAccess } from "./access.js";
@@ -89,6 +90,7 @@ export async function keyVaultFace(app: FastifyInstance, d: KeyVaultFaceDeps): P
     return render(reply, KeyVaultErrors.internal());
   });
 
+  installFaultHooks(app, "keyvault", ctx, () => KeyVaultErrors.throttled()); // latency/throttle faults, before authentication
   // Authentication runs before the body is read: the SDKs' first request carries no token and an empty body,
   // and must get the 401 challenge whatever the body would have been.
   app.addHook("onRequest", async (req) => {

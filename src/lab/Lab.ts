@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { EtcHosts, Faults, LabCa, LabClock, LabLog, Random, installBodyParsers, hostOf, sendJson, loadJose, type LogFormat, type LogLevel } from "../platform/index.js";
+import { installRequestLog, logFaultChanges, type FaultSpec } from "../platform/index.js";
 import { SqliteStore } from "../store/index.js";
 import { entraFace, loadStsKeys, OidcKeySource, TokenEndpoint, TokenService } from "../entra/index.js";
 import { armFace } from "../arm/face.js";
@@ -11,6 +12,7 @@ import { keyVaultFace, Vaults } from "../keyvault/index.js";
 import { Clusters, createKubeContext, kubeFace, startKubelet, transparentIssuerHost, type KubeContext } from "../kube/index.js";
 import { bootstrapLab } from "./bootstrap.js";
 import { labAdminRoutes } from "./adminRoutes.js";
+import { labFaultRoutes } from "./faultRoutes.js";
 import { Hosts, TRANSPARENT_HOSTS, vaultNameFromHost, type HostMode, type LabContext, type LabLogger } from "./context.js";
 import { LabRecords, type LabRecord } from "./LabRecord.js";
 
@@ -44,6 +46,8 @@ export interface StartLabOptions {
   logFormat?: LogFormat;
   /** Where lab log lines go (default: nowhere, for embedders and tests; `wilab up` prints them to stderr). */
   logWrite?: (line: string) => void;
+  /** Faults in force from the start (`lab.faults` adds and clears them later; `wilab fault …` over `/_wilab/faults`). */
+  faults?: FaultSpec[];
 }
 
 /** What a running lab tells its user: endpoints, CA, tenant and the admin's credentials. */
@@ -69,6 +73,8 @@ export interface Lab extends LabInfo {
   hostsLinesNeeded(): string[];
   readonly ctx: LabContext;
   readonly kube: KubeContext;
+  /** The faults in force: add, list, clear (each change is a lab-log line). */
+  readonly faults: Faults;
   stop(): Promise<void>;
 }
 
@@ -129,10 +135,12 @@ export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
     labLog: new LabLog({ level: o.logLevel ?? "info", format: o.logFormat ?? "text", write: o.logWrite ?? (() => undefined), now: () => clock.now() }),
     faults: new Faults(() => clock.now()),
   };
+  logFaultChanges(ctx.faults, ctx.labLog);
+  for (const f of o.faults ?? []) ctx.faults.add(f);
 
   const stsKeys = await loadStsKeys(ctx);
   const tokens = new TokenService(ctx, stsKeys);
-  const keySource = new OidcKeySource([ca.certPem], () => clock.now());
+  const keySource = new OidcKeySource([ca.certPem], () => clock.now(), { faults: ctx.faults });
   const endpoint = new TokenEndpoint({ ctx, tokens, keys: keySource, lab: () => labRecord });
 
   const defaultNames = ["localhost", "127.0.0.1", "::1", ...(mode === "transparent" ? [TRANSPARENT_HOSTS.login, TRANSPARENT_HOSTS.arm] : [])];
@@ -150,12 +158,14 @@ export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
   };
   const app = Fastify(options as unknown as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
   installBodyParsers(app);
+  installRequestLog(app, ctx.labLog);
 
   await app.register(async (f) => keyVaultFace(f, { ctx, tokens, lab: () => labRecord }));
   await app.register(async (f) => entraFace(f, { ctx, endpoint, tokens, lab: () => labRecord }));
   const kube = createKubeContext(ctx);
   await app.register(async (f) => kubeFace(f, kube));
   await app.register(async (f) => labAdminRoutes(f, { ctx, kube, tokens, startedAt: Date.now() }));
+  await app.register(async (f) => labFaultRoutes(f, { ctx, kube, tokens }));
   await app.register(async (f) => armPublicRoutes(f, { ctx, lab: () => labRecord }));
   await app.register(async (f) => armFace(f, { ctx, tokens, lab: () => labRecord, routes: armRoutes(ctx, kube) }));
 
@@ -216,6 +226,7 @@ export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
     ...info,
     ctx,
     kube,
+    faults: ctx.faults,
     vaultUrl: (name: string) => hosts.vaultUri(name),
     hostsLinesNeeded: () => (manageHosts ? [] : etc.linesFor(vaultNames)),
     async stop() {

@@ -53,7 +53,9 @@ export async function bootstrapLab(ctx: Pick<LabContext, "store" | "random" | "c
       secretSha256: sha256(rec.adminApp.clientSecret),
     });
     const scope = `/subscriptions/${subscriptionId}`;
-    const createdOn = new Date(now).toISOString();
+    // The subscription's Owner assignments predate the lab's first sign-in (a day back), so that an RBAC
+    // propagation delay (`wilab up --realistic`, a propagation fault) never locks the admin out of a new lab.
+    const createdOn = new Date(now - 24 * 3_600_000).toISOString();
     for (const [principalId, principalType] of [
       [rec.adminUser.objectId, "User"],
       [rec.adminApp.objectId, "ServicePrincipal"],

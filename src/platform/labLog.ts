@@ -2,8 +2,10 @@
  * The lab's log: one line per failed request and per token issued (and more at `debug`), as text or JSON lines.
  * Every face writes through it; secrets and tokens are never printed in full (see `redact`).
  */
-export type LogLevel = "debug" | "info" | "warn" | "error";
-export type LogFormat = "text" | "json";
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+export const LOG_FORMATS = ["text", "json"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type LogFormat = (typeof LOG_FORMATS)[number];
 export type LogFace = "entra" | "arm" | "keyvault" | "graph" | "kube" | "kubelet" | "webhook" | "lab";
 
 export interface LogCaller {
@@ -36,6 +38,38 @@ const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 
 export function redact(value: string): string {
   if (value.length <= 16) return "…";
   return `${value.slice(0, 8)}…${value.slice(-4)}`;
+}
+
+/** JWTs (three base64url parts starting `eyJ`) and long opaque secrets inside free text are shown redacted. */
+const JWT_IN_TEXT = /eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*/g;
+
+/** Redacts every JWT found in a piece of text (hints and messages may quote a presented token). */
+export function redactTokens(text: string): string {
+  return text.replace(JWT_IN_TEXT, (t) => redact(t));
+}
+
+function scrub(e: LogEntry): LogEntry {
+  const out: LogEntry = { ...e };
+  if (out.hint) out.hint = redactTokens(out.hint);
+  if (out.message) out.message = redactTokens(out.message);
+  if (out.fields) {
+    const f: NonNullable<LogEntry["fields"]> = {};
+    for (const [k, v] of Object.entries(out.fields)) f[k] = typeof v === "string" ? redactTokens(v) : v;
+    out.fields = f;
+  }
+  return out;
+}
+
+/** Parses a `--log-level` value; throws RangeError naming the choices. */
+export function parseLogLevel(v: string): LogLevel {
+  if (!(LOG_LEVELS as readonly string[]).includes(v)) throw new RangeError(`--log-level must be one of ${LOG_LEVELS.join(", ")}; got '${v}'`);
+  return v as LogLevel;
+}
+
+/** Parses a `--log-format` value; throws RangeError naming the choices. */
+export function parseLogFormat(v: string): LogFormat {
+  if (!(LOG_FORMATS as readonly string[]).includes(v)) throw new RangeError(`--log-format must be one of ${LOG_FORMATS.join(", ")}; got '${v}'`);
+  return v as LogFormat;
 }
 
 export interface LabLogOptions {
@@ -81,11 +115,23 @@ export class LabLog {
     return () => this.listeners.delete(fn);
   }
 
-  log(e: LogEntry): void {
+  /** Writes one entry (tokens in its text redacted). Never throws: logging must not fail a request. */
+  log(entry: LogEntry): void {
+    const e = scrub(entry);
     const time = new Date(this.now()).toISOString();
-    for (const l of this.listeners) l({ ...e, time });
+    for (const l of this.listeners) {
+      try {
+        l({ ...e, time });
+      } catch {
+        // a listener's failure is not the request's
+      }
+    }
     if (!this.enabled(e.level)) return;
-    this.sink(this.format === "json" ? JSON.stringify({ time, ...e }) : this.text(time, e));
+    try {
+      this.sink(this.format === "json" ? JSON.stringify({ time, ...e }) : this.text(time, e));
+    } catch {
+      // a closed stderr must not fail the request
+    }
   }
 
   private text(time: string, e: LogEntry): string {

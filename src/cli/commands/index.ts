@@ -31,6 +31,7 @@ export const TOP: Record<string, TopEntry> = {
   webhook: { summary: "Run the Azure workload identity mutating admission webhook.", load: () => import("./webhook.js") },
   status: { summary: "Show the running lab: mode, store, uptime, clock.", load: () => import("./labcmds.js") },
   clock: { summary: "Show, advance or reset the lab clock.", load: () => import("./labcmds.js") },
+  fault: { summary: "Inject faults: an unreachable issuer, latency, throttling, propagation delays.", load: () => import("./fault.js") },
   version: { summary: "Show the versions of wilab and the Azure CLI it emulates.", load: () => import("./labcmds.js") },
   shell: { summary: "Print a PATH entry that puts the `az` shim first (eval \"$(wilab shell)\").", load: () => import("./labcmds.js") },
 };

@@ -2,6 +2,38 @@ import type { Command } from "commander";
 import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { startLab, defaultDataDir, type LabInfo } from "../../lab/Lab.js";
+import { parseLogFormat, parseLogLevel } from "../../platform/index.js";
+
+/**
+ * `wilab up --realistic`: Azure-like propagation delays.
+ * - Federated credentials: "It takes a few seconds for the federated identity credential to be propagated after
+ *   being initially added" (AKS / AKS Arc workload identity docs; Entra's own docs warn of failures for up to
+ *   several minutes) — 30 s.
+ * - Role assignments: "it can take up to 10 minutes for changes to take effect" (Troubleshoot Azure RBAC, "Role
+ *   assignment changes are not being detected"); a few minutes is typical — 5 min.
+ */
+export const REALISTIC_PROPAGATION = { ficMs: 30_000, rbacMs: 5 * 60_000 } as const;
+
+function seconds(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new RangeError(`${flag} takes a number of seconds; got '${v}'`);
+  return Math.round(n * 1000);
+}
+
+interface UpOptions {
+  port?: string;
+  dataDir?: string;
+  memory?: boolean;
+  transparent?: boolean;
+  tenantId?: string;
+  subscriptionId?: string;
+  ficPropagation?: string;
+  rbacPropagation?: string;
+  realistic?: boolean;
+  logLevel: string;
+  logFormat: string;
+}
 
 function readEndpoints(dataDir: string): LabInfo | undefined {
   const p = join(dataDir, "endpoints.json");
@@ -20,8 +52,16 @@ export function registerLabCommands(program: Command): void {
     .option("--transparent", "answer the real Azure host names on 443 (needs root; edits /etc/hosts while running)")
     .option("--tenant-id <guid>", "tenant id for a new lab")
     .option("--subscription-id <guid>", "subscription id for a new lab")
-    .option("--fic-propagation <seconds>", "seconds before a new federated credential can be used (default 0)")
-    .action(async (o: { port?: string; dataDir?: string; memory?: boolean; transparent?: boolean; tenantId?: string; subscriptionId?: string; ficPropagation?: string }) => {
+    .option("--fic-propagation <seconds>", "seconds before a new federated credential can be used (default 0; 30 with --realistic)")
+    .option("--rbac-propagation <seconds>", "seconds before a new role assignment takes effect (default 0; 300 with --realistic)")
+    .option("--realistic", "Azure-like propagation delays: 30 s for federated credentials, 5 min for role assignments")
+    .option("--log-level <level>", "lab log lines on stderr: debug (also one line per request), info (failures, tokens issued, faults), warn, error", "info")
+    .option("--log-format <format>", "text or json (one JSON object per line)", "text")
+    .action(async (o: UpOptions) => {
+      const logLevel = parseLogLevel(o.logLevel);
+      const logFormat = parseLogFormat(o.logFormat);
+      const ficPropagationMs = seconds(o.ficPropagation, "--fic-propagation") ?? (o.realistic ? REALISTIC_PROPAGATION.ficMs : 0);
+      const rbacPropagationMs = seconds(o.rbacPropagation, "--rbac-propagation") ?? (o.realistic ? REALISTIC_PROPAGATION.rbacMs : 0);
       // Signal handlers first: a SIGINT/SIGTERM during start-up still stops the lab cleanly once it is up.
       let requestStop: () => void = () => undefined;
       const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
@@ -34,14 +74,22 @@ export function registerLabCommands(program: Command): void {
         transparent: o.transparent,
         tenantId: o.tenantId,
         subscriptionId: o.subscriptionId,
-        ficPropagationMs: o.ficPropagation ? Number(o.ficPropagation) * 1000 : 0,
+        ficPropagationMs,
+        rbacPropagationMs,
         recordEndpoints: true,
+        // The lab log goes to stderr, so that stdout keeps only the ready line (scripts wait for it).
+        logLevel,
+        logFormat,
+        logWrite: (line) => process.stderr.write(`${line}\n`),
         logger: { info: (m) => process.stdout.write(`${m}\n`), warn: (m) => process.stderr.write(`wilab: ${m}\n`) },
       });
       const trust = `trust the CA: export NODE_EXTRA_CA_CERTS=${lab.caCertPath} REQUESTS_CA_BUNDLE=${lab.caCertPath} (or eval "$(wilab env)")`;
       process.stdout.write(
         `wilab ready on ${lab.url} [${lab.mode}] — Entra ${lab.authorityHost}, ARM ${lab.armEndpoint}, Key Vault https://<vault>.${lab.ctx.hosts.vaultDnsSuffix} — tenant ${lab.tenantId}, subscription ${lab.subscriptionId} — ${lab.store} — ${trust}\n`,
       );
+      if (ficPropagationMs || rbacPropagationMs) {
+        lab.ctx.labLog.log({ level: "info", face: "lab", op: "propagation", fields: { ficSeconds: ficPropagationMs / 1000, rbacSeconds: rbacPropagationMs / 1000 }, message: "new federated credentials and role assignments take effect after these delays (lab clock)" });
+      }
       const missing = lab.hostsLinesNeeded();
       if (missing.length) process.stdout.write(`add to /etc/hosts:\n${missing.join("\n")}\n`);
       await stopRequested;

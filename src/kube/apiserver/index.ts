@@ -32,6 +32,8 @@ interface Call {
   user: AuthenticatedUser;
   query: Record<string, string>;
   warnings: string[];
+  /** `<verb> <resource>` once the request is routed to a resource (for the lab log). */
+  op?: string;
 }
 
 function send(reply: FastifyReply, code: number, body: unknown, warnings: string[] = [], contentType = "application/json"): FastifyReply {
@@ -116,6 +118,26 @@ function authorize(user: AuthenticatedUser, verb: string, def: ResourceDef, sub:
   );
 }
 
+/**
+ * The lab-log line for a failed API request. A `get` that finds nothing is how `kubectl apply` probes, so
+ * NotFound on get/list is `debug`; server errors are `error`; every other failure is `warn`.
+ */
+function logKubeFailure(kube: KubeContext, req: FastifyRequest, e: KubeStatusError, call: Call | undefined): void {
+  const verbGet = call?.op?.startsWith("get ") || call?.op?.startsWith("list ") || call?.op?.startsWith("watch ");
+  const level = e.status >= 500 ? "error" : e.status === 404 && (verbGet || req.method === "GET") ? "debug" : "warn";
+  kube.ctx.labLog.log({
+    level,
+    face: "kube",
+    op: call?.op ?? `${req.method} ${pathOf(req)}`,
+    status: e.status,
+    code: e.reason,
+    caller: call ? { upn: call.user.username } : undefined,
+    hint: e.hint,
+    message: e.message,
+    fields: { cluster: call?.cluster.name },
+  });
+}
+
 export async function apiServerRoutes(app: FastifyInstance, kube: KubeContext): Promise<void> {
   const hub = new WatchHub(kube.storage);
   const registry = new Registry(kube);
@@ -129,12 +151,18 @@ export async function apiServerRoutes(app: FastifyInstance, kube: KubeContext): 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
 
-  app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, _req, reply) => {
-    if (err instanceof KubeStatusError) return sendError(reply, err);
-    if (err.code === "FST_ERR_CTP_BODY_TOO_LARGE") return sendError(reply, KubeErrors.tooLarge());
-    if (err.statusCode && err.statusCode < 500) return sendError(reply, KubeErrors.badRequest(err.message));
+  const calls = new WeakMap<FastifyRequest, Call>();
+  /** Sends a Status error and writes its lab-log line (op, status, reason, user). */
+  const fail = (req: FastifyRequest, reply: FastifyReply, e: KubeStatusError, warnings: string[] = []): FastifyReply => {
+    logKubeFailure(kube, req, e, calls.get(req));
+    return sendError(reply, e, warnings);
+  };
+  app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, req, reply) => {
+    if (err instanceof KubeStatusError) return fail(req, reply, err);
+    if (err.code === "FST_ERR_CTP_BODY_TOO_LARGE") return fail(req, reply, KubeErrors.tooLarge());
+    if (err.statusCode && err.statusCode < 500) return fail(req, reply, KubeErrors.badRequest(err.message));
     kube.ctx.log.warn(`kube-apiserver: ${err.stack ?? err.message}`);
-    return sendError(reply, KubeErrors.badRequest(err.message));
+    return fail(req, reply, KubeErrors.badRequest(err.message));
   });
 
   const openapiCache = new Map<string, Map<string, string>>();
@@ -153,15 +181,16 @@ export async function apiServerRoutes(app: FastifyInstance, kube: KubeContext): 
     const clusterId = segs[1] ?? "";
     const rest = segs.slice(2);
     const cluster = await kube.cluster(clusterId);
-    if (!cluster) return sendError(reply, KubeErrors.notFoundPath());
+    if (!cluster) return fail(req, reply, KubeErrors.notFoundPath());
     const user = await authenticate(kube, cluster, bearer(req.headers.authorization));
-    if (!user) return sendError(reply, KubeErrors.unauthorized());
+    if (!user) return fail(req, reply, KubeErrors.unauthorized());
     await hub.ensure(cluster.clusterId);
     const call: Call = { req, reply, cluster, user, query: queryAll(req), warnings: [] };
+    calls.set(req, call);
     try {
       return await route(call, rest);
     } catch (e) {
-      if (e instanceof KubeStatusError) return sendError(reply, e, call.warnings);
+      if (e instanceof KubeStatusError) return fail(req, reply, e, call.warnings);
       throw e;
     }
   };
@@ -233,6 +262,7 @@ export async function apiServerRoutes(app: FastifyInstance, kube: KubeContext): 
     const method = req.method;
     const watch = query.watch === "true" || query.watch === "1";
     const verb = verbOf(method, !!name, watch);
+    call.op = `${verb} ${sub ? `${def.resource}/${sub}` : def.resource}${def.group ? `.${def.group}` : ""}`;
     authorize(call.user, verb, def, sub, ns, name);
 
     const ctx = (body?: Obj): OpContext => ({

@@ -148,6 +148,8 @@ export async function armFace(app: FastifyInstance, d: ArmFaceDeps): Promise<voi
         const effective = delay > 0 ? assignments.filter((a) => Date.parse(a.createdOn) + delay <= ctx.clock.now()) : assignments;
         if (op.action !== null && !authorize(effective, caller.oid, op.action, scope, "action").allowed) {
           const pending = delay > 0 ? authorize(assignments, caller.oid, op.action, scope, "action").assignment : undefined;
+          const fault = pending ? ctx.faults.propagationFault("rbac") : undefined;
+          if (fault) ctx.faults.affected({ fault, face: "arm", op: `${method} ${path}`, status: 403, detail: `role assignment ${pending!.name} still propagating` });
           throw ArmErrors.authorizationFailed(caller.oid, op.action, scope).withHint(
             pending
               ? `role assignment ${pending.name} grants this but is still propagating (RBAC propagation delay in force: ${Math.round(delay / 1000)} s)`

@@ -30,6 +30,8 @@ export async function checkAccess(ctx: LabContext, tx: Tx, vault: VaultRecord, c
     const effective = delay > 0 ? all.filter((a) => Date.parse(a.createdOn) + delay <= now) : all;
     if (authorize(effective, claims.oid, op.dataAction, target, "dataAction").allowed) return;
     const pending = delay > 0 && authorize(all, claims.oid, op.dataAction, target, "dataAction").assignment;
+    const fault = pending ? ctx.faults.propagationFault("rbac") : undefined;
+    if (fault) ctx.faults.affected({ fault, face: "keyvault", op: `${op.method} ${target}`, status: 403, detail: `role assignment ${pending ? pending.name : ""} still propagating` });
     const hint = pending
       ? `role assignment ${pending.name} grants this but is still propagating (the lab's RBAC propagation delay is ${delay} ms${propagationFault(ctx)})`
       : `no role assigned to ${claims.oid} at '${target}' or above grants ${op.dataAction}; e.g. assign "Key Vault Secrets ${op.permission === "get" || op.permission === "list" ? "User" : "Officer"}" on the vault`;

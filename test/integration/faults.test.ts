@@ -242,6 +242,8 @@ test("propagation --rbac: a new role assignment answers 403 until the lab clock 
     headers: { authorization: `Bearer ${(await credential(wi.clientId).getToken("https://vault.azure.net/.default"))!.token}` },
   });
   assert.match(raw.headers.get("x-wilab-hint") ?? "", new RegExp(`still propagating .*set by wilab fault ${fault.id}`));
+  const hit = linesFor(fault.id).find((l) => l.face === "keyvault" && l.status === 403);
+  assert.ok(hit, "the request the propagation fault refused is logged with its id");
   lab.ctx.clock.advance(5 * 60_000 + 1000);
   assert.equal((await client.getSecret("db-password")).value, "s3cret-value-never-logged");
   lab.faults.clear(fault.id);

@@ -71,4 +71,12 @@ export const Directory = {
   principal(tx: Tx, objectId: string): Promise<PrincipalRef | undefined> {
     return tx.get<PrincipalRef>(PRINCIPAL, objectId.toLowerCase());
   },
+
+  async servicePrincipals(tx: Tx): Promise<ServicePrincipalRecord[]> {
+    return (await tx.list<ServicePrincipalRecord>(SP)).map((r) => r.value);
+  },
+
+  async users(tx: Tx): Promise<UserRecord[]> {
+    return (await tx.list<UserRecord>(USER)).map((r) => r.value);
+  },
 };

@@ -29,6 +29,45 @@ function quote(v: unknown): string {
   return typeof v === "string" ? `'${v}'` : JSON.stringify(v);
 }
 
+/** A client assertion split into its header and claims (not yet verified). */
+export interface DecodedAssertion {
+  raw: string;
+  header: ProtectedHeaderParameters;
+  payload: JWTPayload;
+}
+
+/** What an assertion presented, for the sign-in log and the doctor: issuer, subject, audiences and its jti. */
+export interface PresentedAssertion {
+  issuer?: string;
+  subject?: string;
+  audiences: string[];
+  jti?: string;
+}
+
+export function presentedClaims(d: DecodedAssertion): PresentedAssertion {
+  const p = d.payload;
+  return {
+    issuer: typeof p.iss === "string" ? p.iss : undefined,
+    subject: typeof p.sub === "string" ? p.sub : undefined,
+    audiences: audiencesOf(p),
+    jti: typeof p.jti === "string" ? p.jti : undefined,
+  };
+}
+
+/** The first step of validation: the assertion must be a JWS compact serialization (Entra's AADSTS50027 otherwise). */
+export async function decodeFederatedAssertion(assertion: string): Promise<DecodedAssertion> {
+  if (assertion.length > MAX_ASSERTION_LENGTH) {
+    throw EntraErrors.invalidJwt("").withHint(`client_assertion is ${assertion.length} characters; the lab accepts at most ${MAX_ASSERTION_LENGTH}.`);
+  }
+  const { decodeJwt, decodeProtectedHeader } = await loadJose();
+  try {
+    if (assertion.split(".").length !== 3) throw new Error("a JWS compact serialization has three parts");
+    return { raw: assertion, header: decodeProtectedHeader(assertion), payload: decodeJwt(assertion) };
+  } catch (err) {
+    throw EntraErrors.invalidJwt("").withHint(`client_assertion is not a JWT: ${(err as Error).message}`);
+  }
+}
+
 /**
  * Validates a federated client assertion against a managed identity's credentials, in the order Entra's
  * responses show (reference §1.2). Throws an EntraError with a hint naming the field that differed.
@@ -39,19 +78,16 @@ export async function validateFederatedAssertion(
   credentials: FederatedIdentityCredentialRecord[],
   o: AssertionCheckOptions,
 ): Promise<FederatedIdentityCredentialRecord> {
-  if (assertion.length > MAX_ASSERTION_LENGTH) {
-    throw EntraErrors.invalidJwt("").withHint(`client_assertion is ${assertion.length} characters; the lab accepts at most ${MAX_ASSERTION_LENGTH}.`);
-  }
-  const { compactVerify, decodeJwt, decodeProtectedHeader, importJWK } = await loadJose();
-  let header: ProtectedHeaderParameters;
-  let payload: JWTPayload;
-  try {
-    if (assertion.split(".").length !== 3) throw new Error("a JWS compact serialization has three parts");
-    header = decodeProtectedHeader(assertion);
-    payload = decodeJwt(assertion);
-  } catch (err) {
-    throw EntraErrors.invalidJwt("").withHint(`client_assertion is not a JWT: ${(err as Error).message}`);
-  }
+  return checkFederatedAssertion(await decodeFederatedAssertion(assertion), credentials, o);
+}
+
+/** The checks after decoding (header, issuer, key, signature, lifetime, subject, audience, propagation). */
+export async function checkFederatedAssertion(
+  decoded: DecodedAssertion,
+  credentials: FederatedIdentityCredentialRecord[],
+  o: AssertionCheckOptions,
+): Promise<FederatedIdentityCredentialRecord> {
+  const { header, payload, raw: assertion } = decoded;
   if (header.typ !== undefined && header.typ !== "JWT" && header.typ !== "http://openid.net/specs/jwt/1.0") {
     throw EntraErrors.invalidJwtType().withHint(`the assertion header has typ ${quote(header.typ)}`);
   }
@@ -81,6 +117,7 @@ export async function validateFederatedAssertion(
   if (typeof kid !== "string" || kid === "") {
     throw EntraErrors.keyNotFound(String(kid ?? ""), iss).withHint("the assertion header has no 'kid'");
   }
+  const { compactVerify, importJWK } = await loadJose();
   let jwk;
   try {
     jwk = await o.keys.key(iss, kid);

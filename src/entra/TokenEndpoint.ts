@@ -1,15 +1,17 @@
 import type { LabContext } from "../lab/context.js";
 import { AZURE_CLI_CLIENT_ID, type LabRecord } from "../lab/LabRecord.js";
 import { EntraErrors } from "./EntraError.js";
-import { Directory, secretMatches } from "./Directory.js";
+import { Directory, secretMatches, type ServicePrincipalRecord } from "./Directory.js";
 import { FederatedIdentityCredentials } from "./FederatedIdentityCredential.js";
-import { validateFederatedAssertion } from "./FederatedAssertion.js";
+import { checkFederatedAssertion, decodeFederatedAssertion, presentedClaims } from "./FederatedAssertion.js";
+import { matchFederatedCredential } from "../diagnose/index.js";
+import { federatedTokenId, type SignInAttempt } from "./SignInLog.js";
 import type { OidcKeySource } from "./OidcKeySource.js";
 import { APP_TOKEN_LIFETIME_S, MI_TOKEN_LIFETIME_S, type TokenService } from "./Sts.js";
 
 export const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 const OIDC_SCOPES = new Set(["openid", "profile", "offline_access", "email"]);
-const GRAPH_RESOURCES = ["https://graph.microsoft.com", "https://graph.windows.net"];
+const GRAPH_RESOURCES = ["https://graph.microsoft.com", "https://graph.windows.net", "00000003-0000-0000-c000-000000000000"];
 const USER_TOKEN_LIFETIME_S = 4199;
 
 export interface TokenResponse {
@@ -70,24 +72,28 @@ export class TokenEndpoint {
     return t === lab.tenantId.toLowerCase() || t === "adfs" || t === lab.tenantDomain.toLowerCase();
   }
 
-  async token(tenant: string, form: TokenForm, v1: boolean): Promise<TokenResponse> {
+  /** Issues a token or throws Entra's error; `attempt` collects what the sign-in log records either way. */
+  async token(tenant: string, form: TokenForm, v1: boolean, attempt: SignInAttempt = { correlationId: "", credentialType: "clientSecret" }): Promise<TokenResponse> {
     const lab = this.d.lab();
+    attempt.clientId = form.client_id?.trim() || undefined;
     if (!this.tenantMatches(tenant)) throw EntraErrors.tenantNotFound(tenant).withHint(`the lab's tenant is ${lab.tenantId}`);
     const grant = form.grant_type;
     if (!grant) throw EntraErrors.missingParameter("grant_type");
-    if (grant === "password") return this.password(form);
+    if (grant === "password") return this.password(form, attempt);
     if (grant !== "client_credentials") throw EntraErrors.unsupportedGrantType(grant);
 
     const clientId = form.client_id?.trim();
     if (!clientId) throw EntraErrors.missingParameter("client_id");
     const assertion = form.client_assertion?.trim();
     const secret = form.client_secret;
+    attempt.credentialType = assertion ? "federatedIdentityCredential" : "clientSecret";
     if (!assertion && secret === undefined) throw EntraErrors.missingCredential();
     if (assertion) {
       if (!form.client_assertion_type) throw EntraErrors.missingParameter("client_assertion_type");
       if (form.client_assertion_type !== JWT_BEARER) throw EntraErrors.invalidAssertionType(form.client_assertion_type);
     }
     const resource = resourceFromRequest(form, v1);
+    attempt.resource = resource;
 
     const sp = await this.d.ctx.store.read((tx) => Directory.servicePrincipalByAppId(tx, clientId));
     if (!sp) {
@@ -95,13 +101,9 @@ export class TokenEndpoint {
         `no application or managed identity in the lab tenant has client id '${clientId}'; use the identity's clientId, not its principalId`,
       );
     }
+    attempt.sp = sp;
     if (assertion) {
-      const fics = sp.miResourceId ? await this.d.ctx.store.read((tx) => FederatedIdentityCredentials.list(tx, sp.miResourceId!)) : [];
-      await validateFederatedAssertion(assertion, fics, {
-        now: this.d.ctx.clock.now(),
-        propagationMs: this.d.ctx.faults.ficPropagationMs(this.d.ctx.config.ficPropagationMs),
-        keys: this.d.keys,
-      });
+      await this.federated(assertion, sp, attempt);
     } else if (!sp.secretSha256 || !secretMatches(secret ?? "", sp.secretSha256)) {
       throw EntraErrors.invalidClientSecret(sp.appId).withHint(sp.secretSha256 ? "client_secret does not match" : `'${sp.displayName}' has no client secret`);
     }
@@ -122,11 +124,29 @@ export class TokenEndpoint {
     return { token_type: "Bearer", expires_in: expiresIn, ext_expires_in: expiresIn, access_token: token };
   }
 
-  private async password(form: TokenForm): Promise<TokenResponse> {
+  /** Checks a federated assertion against the identity's credentials, noting what it presented and the nearest credential. */
+  private async federated(assertion: string, sp: ServicePrincipalRecord, attempt: SignInAttempt): Promise<void> {
+    const fics = sp.miResourceId ? await this.d.ctx.store.read((tx) => FederatedIdentityCredentials.list(tx, sp.miResourceId!)) : [];
+    const decoded = await decodeFederatedAssertion(assertion);
+    const presented = presentedClaims(decoded);
+    attempt.assertion = { ...presented, tokenId: federatedTokenId(assertion, presented.jti) };
+    const verdict = matchFederatedCredential(fics, { issuer: presented.issuer ?? "", subject: presented.subject ?? "", audiences: presented.audiences });
+    if (verdict.matched) attempt.credential = { id: verdict.credential.id, name: verdict.credential.name, matched: true };
+    else if (verdict.nearest) {
+      const differences = verdict.differences.map(({ field, expected, presented: p }) => ({ field, expected, presented: p }));
+      attempt.credential = { id: verdict.nearest.id, name: verdict.nearest.name, matched: false, differences };
+    }
+    await checkFederatedAssertion(decoded, fics, { now: this.d.ctx.clock.now(), propagationMs: this.d.ctx.faults.ficPropagationMs(this.d.ctx.config.ficPropagationMs), keys: this.d.keys });
+  }
+
+  private async password(form: TokenForm, attempt: SignInAttempt): Promise<TokenResponse> {
     const lab = this.d.lab();
+    attempt.credentialType = "none";
     for (const p of ["client_id", "username", "password"]) if (!form[p]) throw EntraErrors.missingParameter(p);
     const resource = resourceFromRequest(form, false);
+    attempt.resource = resource;
     const user = await this.d.ctx.store.read((tx) => Directory.userByUpn(tx, form.username!));
+    attempt.user = user;
     if (!user || !secretMatches(form.password!, user.passwordSha256)) {
       throw EntraErrors.invalidGrant("Error validating credentials due to invalid username or password.");
     }

@@ -4,7 +4,8 @@ import { installFaultHooks } from "../platform/index.js";
 import type { LabContext } from "../lab/context.js";
 import type { LabRecord } from "../lab/LabRecord.js";
 import { EntraError, EntraErrors } from "./EntraError.js";
-import type { TokenEndpoint, TokenForm } from "./TokenEndpoint.js";
+import type { TokenEndpoint, TokenForm, TokenResponse } from "./TokenEndpoint.js";
+import { failureOutcome, recordSignIn, type SignInAttempt } from "./SignInLog.js";
 import type { TokenService } from "./Sts.js";
 
 export interface EntraFaceDeps {
@@ -18,10 +19,22 @@ function origin(req: FastifyRequest): string {
   return `https://${hostOf(req).replace(/:443$/, "")}`;
 }
 
+const correlations = new WeakMap<FastifyRequest, string>();
+
+/** The request's correlation id: the client's `client-request-id` (header or query), else a new one, the same for the whole request. */
+function correlationOf(ctx: LabContext, req: FastifyRequest): string {
+  let id = correlations.get(req);
+  if (!id) {
+    id = (req.headers["client-request-id"] as string | undefined) ?? queryOf(req)["client-request-id"] ?? ctx.random.uuid();
+    correlations.set(req, id);
+  }
+  return id;
+}
+
 function renderEntraError(ctx: LabContext, req: FastifyRequest, reply: FastifyReply, e: EntraError): FastifyReply {
   const now = ctx.clock.now();
   const traceId = ctx.random.uuid();
-  const correlationId = (req.headers["client-request-id"] as string | undefined) ?? queryOf(req)["client-request-id"] ?? ctx.random.uuid();
+  const correlationId = correlationOf(ctx, req);
   const ts = entraTimestamp(now);
   const body: Record<string, unknown> = {
     error: e.error,
@@ -130,7 +143,16 @@ export async function entraFace(app: FastifyInstance, d: EntraFaceDeps): Promise
 
   const tokenRoute = (v1: boolean) => async (req: FastifyRequest<{ Params: { tenant: string } }>, reply: FastifyReply) => {
     const form = (req.body && typeof req.body === "object" ? req.body : {}) as TokenForm;
-    const res = await endpoint.token(req.params.tenant, form, v1);
+    // Every token request becomes a sign-in record once its outcome is known (recording never fails the request).
+    const attempt: SignInAttempt = { correlationId: correlationOf(ctx, req), ipAddress: req.ip, credentialType: "clientSecret" };
+    let res: TokenResponse;
+    try {
+      res = await endpoint.token(req.params.tenant, form, v1, attempt);
+    } catch (err) {
+      await recordSignIn(ctx, attempt, failureOutcome(err));
+      throw err;
+    }
+    await recordSignIn(ctx, attempt, { errorCode: 0, status: 200 });
     return sendJson(reply, 200, res, { "cache-control": "no-store, no-cache", pragma: "no-cache", "x-ms-request-id": ctx.random.uuid() });
   };
   app.post("/:tenant/oauth2/v2.0/token", tokenRoute(false));

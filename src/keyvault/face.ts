@@ -3,11 +3,12 @@ import type { LabContext } from "../lab/context.js";
 import { vaultNameFromHost, vaultResourceForHost } from "../lab/context.js";
 import type { LabRecord } from "../lab/LabRecord.js";
 import { AccessTokenInvalid, type AccessTokenClaims, type TokenService } from "../entra/index.js";
-import { FaceError, frameworkErrorKind, HINT_HEADER, headerSafe, hostOf, queryOf, sendJson, type FastifyLikeError } from "../platform/index.js";
+import { FaceError, frameworkErrorKind, HINT_HEADER, headerSafe, hostOf, pathOf, queryOf, sendJson, type FastifyLikeError } from "../platform/index.js";
 import { installFaultHooks } from "../platform/index.js";
 import { KeyVaultError, KeyVaultErrors } from "./KeyVaultError.js";
 import { Vaults, type VaultRecord } from "./Vaults.js";
-import { checkAccess } from "./access.js";
+import { decideAccess, type KvAuthorization } from "./access.js";
+import { recordAudit } from "./audit.js";
 import { BODY_LIMIT, checkApiVersion, checkSecretName } from "./rules.js";
 import { SECRET_OPERATIONS, type KvOperation } from "./ops/index.js";
 
@@ -62,6 +63,14 @@ function authError(err: AccessTokenInvalid, vault: VaultRecord, host: string, to
 export async function keyVaultFace(app: FastifyInstance, d: KeyVaultFaceDeps): Promise<void> {
   const { ctx, tokens } = d;
   const callers = new WeakMap<FastifyRequest, AccessTokenClaims>();
+  // What each request's audit event needs, collected along the way and written before the response goes out.
+  const facts = new WeakMap<FastifyRequest, { started: number; vault?: VaultRecord; authorization?: KvAuthorization; error?: KeyVaultError }>();
+  const noteOf = (req: FastifyRequest) => {
+    let n = facts.get(req);
+    if (!n) facts.set(req, (n = { started: performance.now() }));
+    return n;
+  };
+  const opsByRoute = new Map(SECRET_OPERATIONS.map((op) => [`${op.method} ${op.url}`, op]));
 
   const baseHeaders = (vault?: VaultRecord): Record<string, string> => ({
     "x-ms-request-id": ctx.random.uuid(),
@@ -70,6 +79,7 @@ export async function keyVaultFace(app: FastifyInstance, d: KeyVaultFaceDeps): P
   });
 
   function render(reply: FastifyReply, e: KeyVaultError): FastifyReply {
+    noteOf(reply.request).error = e;
     const error: Record<string, unknown> = { code: e.code, message: e.message };
     if (e.innerCode) error.innererror = { code: e.innerCode };
     const headers: Record<string, string> = { ...baseHeaders(), ...e.headers };
@@ -94,6 +104,7 @@ export async function keyVaultFace(app: FastifyInstance, d: KeyVaultFaceDeps): P
   // Authentication runs before the body is read: the SDKs' first request carries no token and an empty body,
   // and must get the 401 challenge whatever the body would have been.
   app.addHook("onRequest", async (req) => {
+    noteOf(req);
     const host = hostOf(req);
     const token = bearerToken(req.headers.authorization);
     let failure: AccessTokenInvalid | undefined;
@@ -109,6 +120,7 @@ export async function keyVaultFace(app: FastifyInstance, d: KeyVaultFaceDeps): P
     const name = vaultNameFromHost(host) ?? "";
     const vault = await ctx.store.read((tx) => Vaults.get(tx, name));
     if (!vault) throw notFound(name);
+    noteOf(req).vault = vault;
     const e = failure ? authError(failure, vault, host, token!) : KeyVaultErrors.missingToken();
     throw e.withHeader("www-authenticate", challenge(ctx, vault, host));
   });
@@ -135,7 +147,11 @@ export async function keyVaultFace(app: FastifyInstance, d: KeyVaultFaceDeps): P
           .withHeader("www-authenticate", challenge(ctx, vault, host))
           .withHint(`vault '${vault.name}' belongs to tenant ${vault.tenantId}; the token is from ${claims.tid}`);
       }
-      await checkAccess(ctx, tx, vault, claims, op, secretName);
+      const note = noteOf(req);
+      note.vault = vault;
+      const access = await decideAccess(ctx, tx, vault, claims, op, secretName);
+      note.authorization = access.authorization;
+      if (access.error) throw access.error;
       const result = await op.handler({ ctx, tx, vault, claims, origin: origin(host), apiVersion, params, query, body: req.body, write: op.write });
       return { vault, result };
     });
@@ -144,6 +160,34 @@ export async function keyVaultFace(app: FastifyInstance, d: KeyVaultFaceDeps): P
     if (result.body === undefined) return reply.code(result.status).headers(headers).send();
     return sendJson(reply, result.status, result.body, headers);
   }
+
+  // One AuditEvent (and, on failure, one lab log line) per data-plane request, 401s and 403s included.
+  app.addHook("onSend", async (req, reply, payload) => {
+    const op = opsByRoute.get(`${req.method} ${req.routeOptions.url ?? ""}`);
+    const n = facts.get(req);
+    if (!op || !n) return payload;
+    const host = hostOf(req);
+    const name = op.nameParam ? (req.params as Record<string, string | undefined>)[op.nameParam] : undefined;
+    await recordAudit(ctx, {
+      operationName: op.operationName,
+      vaultName: vaultNameFromHost(host) ?? "",
+      vault: n.vault,
+      claims: callers.get(req),
+      authorization: n.authorization,
+      objectId: name ? `${origin(host)}${pathOf(req)}` : undefined,
+      requestUri: `${origin(host)}${req.url}`,
+      apiVersion: queryOf(req)["api-version"],
+      callerIpAddress: req.ip,
+      clientInfo: req.headers["user-agent"],
+      correlationId: (req.headers["x-ms-client-request-id"] as string | undefined) ?? String(reply.getHeader("x-ms-request-id") ?? ""),
+      httpStatusCode: reply.statusCode,
+      durationMs: Math.round(performance.now() - n.started),
+      errorCode: n.error ? (n.error.innerCode ?? n.error.code) : undefined,
+      errorMessage: n.error?.message,
+      hint: n.error?.hint,
+    });
+    return payload;
+  });
 
   for (const op of SECRET_OPERATIONS) {
     app.route({

@@ -10,6 +10,8 @@ import { armFace } from "../arm/face.js";
 import { armRoutes, armPublicRoutes } from "../arm/index.js";
 import { keyVaultFace, Vaults } from "../keyvault/index.js";
 import { Clusters, createKubeContext, kubeFace, startKubelet, transparentIssuerHost, type KubeContext } from "../kube/index.js";
+import { graphFace } from "../graph/index.js";
+import { diagnoseRoutes } from "../diagnose/index.js";
 import { bootstrapLab } from "./bootstrap.js";
 import { labAdminRoutes } from "./adminRoutes.js";
 import { labFaultRoutes } from "./faultRoutes.js";
@@ -57,6 +59,8 @@ export interface LabInfo {
   mode: HostMode;
   authorityHost: string;
   armEndpoint: string;
+  /** Microsoft Graph's endpoint (`https://graph.microsoft.com` in transparent mode, the lab's origin in local mode). */
+  graphEndpoint: string;
   tenantId: string;
   subscriptionId: string;
   caCertPath: string;
@@ -143,7 +147,7 @@ export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
   const keySource = new OidcKeySource([ca.certPem], () => clock.now(), { faults: ctx.faults });
   const endpoint = new TokenEndpoint({ ctx, tokens, keys: keySource, lab: () => labRecord });
 
-  const defaultNames = ["localhost", "127.0.0.1", "::1", ...(mode === "transparent" ? [TRANSPARENT_HOSTS.login, TRANSPARENT_HOSTS.arm] : [])];
+  const defaultNames = ["localhost", "127.0.0.1", "::1", ...(mode === "transparent" ? [TRANSPARENT_HOSTS.login, TRANSPARENT_HOSTS.arm, TRANSPARENT_HOSTS.graph] : [])];
   const https = await ca.serverOptions(defaultNames);
   const options = {
     https,
@@ -166,6 +170,8 @@ export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
   await app.register(async (f) => kubeFace(f, kube));
   await app.register(async (f) => labAdminRoutes(f, { ctx, kube, tokens, startedAt: Date.now() }));
   await app.register(async (f) => labFaultRoutes(f, { ctx, kube, tokens }));
+  await app.register(async (f) => graphFace(f, { ctx, tokens, admins: () => [labRecord.adminUser.objectId, labRecord.adminApp.objectId] }));
+  await app.register(async (f) => diagnoseRoutes(f, { ctx, tokens }));
   await app.register(async (f) => armPublicRoutes(f, { ctx, lab: () => labRecord }));
   await app.register(async (f) => armFace(f, { ctx, tokens, lab: () => labRecord, routes: armRoutes(ctx, kube) }));
 
@@ -189,7 +195,7 @@ export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
   const vaultNames = (await store.read((tx) => Vaults.all(tx))).map((v) => hosts.vaultHostname(v.name));
   const issuerHosts = mode === "transparent" ? (await store.read((tx) => Clusters.all(tx))).filter((c) => c.oidcIssuerEnabled).map(transparentIssuerHost) : [];
   if (manageHosts) {
-    etc.add([...(mode === "transparent" ? [TRANSPARENT_HOSTS.login, TRANSPARENT_HOSTS.arm] : []), ...vaultNames, ...issuerHosts]);
+    etc.add([...(mode === "transparent" ? [TRANSPARENT_HOSTS.login, TRANSPARENT_HOSTS.arm, TRANSPARENT_HOSTS.graph] : []), ...vaultNames, ...issuerHosts]);
   }
 
   const caCertPath = join(caDir, "ca.crt");
@@ -199,6 +205,7 @@ export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
     mode,
     authorityHost: hosts.loginOrigin,
     armEndpoint: hosts.armOrigin,
+    graphEndpoint: hosts.graphOrigin,
     tenantId: lab0.tenantId,
     subscriptionId: lab0.subscriptionId,
     caCertPath,

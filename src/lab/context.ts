@@ -20,6 +20,7 @@ export interface LabConfig {
 export const TRANSPARENT_HOSTS = {
   login: "login.microsoftonline.com",
   arm: "management.azure.com",
+  graph: "graph.microsoft.com",
   vaultSuffix: "vault.azure.net",
 } as const;
 
@@ -47,6 +48,11 @@ export class Hosts {
 
   get armOrigin(): string {
     return this.mode === "transparent" ? `https://${TRANSPARENT_HOSTS.arm}` : this.localOrigin;
+  }
+
+  /** Microsoft Graph: graph.microsoft.com in transparent mode, the lab's origin (`/v1.0/…`, `/beta/…`) in local mode. */
+  get graphOrigin(): string {
+    return this.mode === "transparent" ? `https://${TRANSPARENT_HOSTS.graph}` : this.localOrigin;
   }
 
   /** `vault.azure.net` or `vault.localhost:8443`. */

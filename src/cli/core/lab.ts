@@ -10,6 +10,8 @@ export interface LabEndpoints {
   mode: "local" | "transparent";
   authorityHost: string;
   armEndpoint: string;
+  /** Absent in endpoints.json written by an older lab: the lab's origin then. */
+  graphEndpoint?: string;
   tenantId: string;
   subscriptionId: string;
   caCertPath: string;
@@ -43,6 +45,7 @@ export function findLab(): LabEndpoints {
     if (info.mode === "local") {
       info.authorityHost = override;
       info.armEndpoint = override;
+      info.graphEndpoint = override;
     }
     info.url = override;
     const p = new URL(override).port;

@@ -216,6 +216,20 @@ export class Session {
     return parseJson(res.text);
   }
 
+  /** A Microsoft Graph call (`/v1.0/me`); Graph's errors print as az prints them: the message alone. */
+  async graph(method: string, path: string, body?: Json): Promise<Json | undefined> {
+    const url = `${(this.lab.graphEndpoint ?? this.lab.url).replace(/\/+$/, "")}${path}`;
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers: Record<string, string> = payload === undefined ? {} : { "content-type": "application/json" };
+    const res = await this.authorized(GRAPH_RESOURCE, (token) => this.http.send({ method, url, headers: { ...headers, authorization: `Bearer ${token}` }, body: payload }));
+    const parsed = parseJson(res.text);
+    if (res.status >= 400) {
+      const e = serviceError(res);
+      throw new CliError(e.serviceMessage, 1, hintOf(res, parsed));
+    }
+    return parsed;
+  }
+
   /** The lab's own API under `/_wilab` (needs an ARM token). */
   async labApi(method: string, path: string, body?: Json): Promise<Json | undefined> {
     const url = `${this.lab.url.replace(/\/+$/, "")}${path}`;

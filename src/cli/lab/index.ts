@@ -112,6 +112,7 @@ export function registerLabCommands(program: Command): void {
         ["AZURE_TENANT_ID", info.tenantId],
         ["AZURE_SUBSCRIPTION_ID", info.subscriptionId],
         ["WILAB_ENDPOINT", info.url],
+        ["WILAB_GRAPH_ENDPOINT", info.graphEndpoint ?? info.url],
         ["WILAB_ADMIN_CLIENT_ID", info.admin.clientId],
         ["WILAB_ADMIN_CLIENT_SECRET", info.admin.clientSecret],
       ];

@@ -64,6 +64,7 @@ function open(key: Buffer, blob: string): BackupPayload {
 /** `POST /secrets/{name}/backup` → `{"value": "<base64url blob>"}`, all versions included. */
 export const backupSecret: KvOperation = {
   method: "POST",
+  operationName: "SecretBackup",
   url: "/secrets/:name/backup",
   permission: "backup",
   dataAction: DATA_ACTIONS.backup,
@@ -81,6 +82,7 @@ export const backupSecret: KvOperation = {
 /** `POST /secrets/restore` `{"value": blob}`: the secret and its versions, under the name it was backed up with. */
 export const restoreSecret: KvOperation = {
   method: "POST",
+  operationName: "SecretRestore",
   url: "/secrets/restore",
   permission: "restore",
   dataAction: DATA_ACTIONS.restore,

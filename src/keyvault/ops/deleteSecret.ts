@@ -6,6 +6,7 @@ import { DATA_ACTIONS, type KvOperation } from "./types.js";
 /** `DELETE /secrets/{name}`: soft delete; the versions stay until the secret is purged or its retention ends. */
 export const deleteSecret: KvOperation = {
   method: "DELETE",
+  operationName: "SecretDelete",
   url: "/secrets/:name",
   permission: "delete",
   dataAction: DATA_ACTIONS.delete,

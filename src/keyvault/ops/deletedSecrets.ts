@@ -13,6 +13,7 @@ async function mustGetDeleted(call: KvCall) {
 /** `GET /deletedsecrets`: soft-deleted secrets whose retention has not run out. */
 export const listDeletedSecrets: KvOperation = {
   method: "GET",
+  operationName: "SecretListDeleted",
   url: "/deletedsecrets",
   permission: "list",
   dataAction: DATA_ACTIONS.readMetadata,
@@ -36,6 +37,7 @@ export const listDeletedSecrets: KvOperation = {
 /** `GET /deletedsecrets/{name}`. */
 export const getDeletedSecret: KvOperation = {
   method: "GET",
+  operationName: "SecretGetDeleted",
   url: "/deletedsecrets/:name",
   permission: "list",
   dataAction: DATA_ACTIONS.readMetadata,
@@ -49,6 +51,7 @@ export const getDeletedSecret: KvOperation = {
 /** `POST /deletedsecrets/{name}/recover`: the secret and all its versions come back. */
 export const recoverDeletedSecret: KvOperation = {
   method: "POST",
+  operationName: "SecretRecover",
   url: "/deletedsecrets/:name/recover",
   permission: "recover",
   dataAction: DATA_ACTIONS.recover,
@@ -65,6 +68,7 @@ export const recoverDeletedSecret: KvOperation = {
 /** `DELETE /deletedsecrets/{name}`: 204, refused under purge protection. */
 export const purgeDeletedSecret: KvOperation = {
   method: "DELETE",
+  operationName: "SecretPurge",
   url: "/deletedsecrets/:name",
   permission: "purge",
   dataAction: DATA_ACTIONS.purge,

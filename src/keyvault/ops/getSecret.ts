@@ -21,6 +21,7 @@ async function get(call: KvCall, version: string | undefined): Promise<KvResult>
 /** `GET /secrets/{name}` and `/secrets/{name}/` (the SDKs' form): the latest version. */
 export const getSecret: KvOperation = {
   method: "GET",
+  operationName: "SecretGet",
   url: "/secrets/:name",
   permission: "get",
   dataAction: DATA_ACTIONS.get,

@@ -6,6 +6,7 @@ import { DATA_ACTIONS, type KvOperation } from "./types.js";
 /** `GET /secrets?maxresults=1..25`: one index range per page (keyset paging on the folded name). */
 export const listSecrets: KvOperation = {
   method: "GET",
+  operationName: "SecretList",
   url: "/secrets",
   permission: "list",
   dataAction: DATA_ACTIONS.readMetadata,
@@ -28,6 +29,7 @@ export const listSecrets: KvOperation = {
 /** `GET /secrets/{name}/versions`: every version's metadata, `id` with the version. */
 export const listSecretVersions: KvOperation = {
   method: "GET",
+  operationName: "SecretListVersions",
   url: "/secrets/:name/versions",
   permission: "list",
   dataAction: DATA_ACTIONS.readMetadata,

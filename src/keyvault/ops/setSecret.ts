@@ -8,6 +8,7 @@ import { DATA_ACTIONS, type KvOperation } from "./types.js";
 /** `PUT /secrets/{name}`: always a new version. */
 export const setSecret: KvOperation = {
   method: "PUT",
+  operationName: "SecretSet",
   url: "/secrets/:name",
   permission: "set",
   dataAction: DATA_ACTIONS.set,

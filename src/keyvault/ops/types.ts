@@ -44,6 +44,8 @@ export interface KvResult {
 
 export interface KvOperation {
   method: "GET" | "PUT" | "PATCH" | "DELETE" | "POST";
+  /** The operation's name in Key Vault's AuditEvent log (`SecretGet`, `SecretSet`, …). */
+  operationName: string;
   /** Fastify path (`:name` parameters; the router ignores a trailing slash). */
   url: string;
   /** Access-policy permission checked when RBAC authorization is off. */

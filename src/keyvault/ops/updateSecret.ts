@@ -35,6 +35,7 @@ async function update(call: KvCall, version: string | undefined): Promise<KvResu
 /** `PATCH /secrets/{name}/{version}`: contentType, attributes and tags; never the value. */
 export const updateSecretVersion: KvOperation = {
   method: "PATCH",
+  operationName: "SecretUpdate",
   url: "/secrets/:name/:version",
   permission: "set",
   dataAction: DATA_ACTIONS.update,

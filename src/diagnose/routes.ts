@@ -1,0 +1,47 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { LabContext } from "../lab/context.js";
+import type { TokenService } from "../entra/index.js";
+import { queryOf, sendJson } from "../platform/index.js";
+import { AuditEvents, MAX_RECORDS } from "./store.js";
+
+export interface DiagnoseRouteDeps {
+  ctx: LabContext;
+  tokens: TokenService;
+}
+
+/**
+ * The lab's diagnostics under `/_wilab` (not part of Azure), authenticated like the other `/_wilab` APIs:
+ * an ARM bearer token of the lab tenant. `GET /_wilab/auditEvents?vault=NAME[&oid=…][&since=ISO][&top=N]`
+ * answers a vault's Key Vault audit events, newest first (what a diagnostic setting would send to Log Analytics).
+ */
+export async function diagnoseRoutes(app: FastifyInstance, d: DiagnoseRouteDeps): Promise<void> {
+  const { ctx, tokens } = d;
+
+  async function authenticated(req: FastifyRequest): Promise<string | undefined> {
+    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "");
+    if (!m) return "an ARM bearer token is required (wilab login)";
+    try {
+      await tokens.verify(m[1], ctx.hosts.armResources());
+      return undefined;
+    } catch (err) {
+      if (err instanceof Error && "reason" in err) return `invalid token: ${err.message}`;
+      throw err;
+    }
+  }
+
+  app.get("/_wilab/auditEvents", async (req, reply) => {
+    const denied = await authenticated(req);
+    if (denied) return sendJson(reply, 401, { error: { code: "Unauthorized", message: denied } });
+    const q = queryOf(req);
+    const top = q.top === undefined ? 100 : Number(q.top);
+    if (!Number.isInteger(top) || top < 1 || top > MAX_RECORDS) {
+      return sendJson(reply, 400, { error: { code: "BadRequest", message: `top must be an integer between 1 and ${MAX_RECORDS}` } });
+    }
+    if (q.since !== undefined && Number.isNaN(Date.parse(q.since))) {
+      return sendJson(reply, 400, { error: { code: "BadRequest", message: "since must be an ISO 8601 time" } });
+    }
+    const since = q.since === undefined ? undefined : new Date(q.since).toISOString();
+    const value = await ctx.store.read((tx) => AuditEvents.list(tx, { vault: q.vault || undefined, oid: q.oid || undefined, since, top }));
+    return sendJson(reply, 200, { value });
+  });
+}

@@ -11,6 +11,7 @@ import { keyVaultFace, Vaults } from "../keyvault/index.js";
 import { Clusters, createKubeContext, kubeFace, startKubelet, transparentIssuerHost, type KubeContext } from "../kube/index.js";
 import { bootstrapLab } from "./bootstrap.js";
 import { labAdminRoutes } from "./adminRoutes.js";
+import { doctorDeps, doctorRoutes } from "../diagnose/doctor/index.js";
 import { Hosts, TRANSPARENT_HOSTS, vaultNameFromHost, type HostMode, type LabContext, type LabLogger } from "./context.js";
 import { LabRecords, type LabRecord } from "./LabRecord.js";
 
@@ -156,6 +157,7 @@ export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
   const kube = createKubeContext(ctx);
   await app.register(async (f) => kubeFace(f, kube));
   await app.register(async (f) => labAdminRoutes(f, { ctx, kube, tokens, startedAt: Date.now() }));
+  await app.register(async (f) => doctorRoutes(f, { doctor: doctorDeps(ctx, kube), verifyArmToken: (t) => tokens.verify(t, ctx.hosts.armResources()) }));
   await app.register(async (f) => armPublicRoutes(f, { ctx, lab: () => labRecord }));
   await app.register(async (f) => armFace(f, { ctx, tokens, lab: () => labRecord, routes: armRoutes(ctx, kube) }));
 

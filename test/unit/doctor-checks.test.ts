@@ -444,6 +444,18 @@ test("role-assignment: given to the clientId, to another identity, at another va
   r = check(reader, "role-assignment");
   assert.equal(r.actual, "'Key Vault Reader'");
 
+  // Someone else (the admin application) holding a role on the vault is not a slip: the check says none grants the identity.
+  const adminOnly = healthy();
+  adminOnly.roleAssignments = [assignment({ principalId: "ad000000-0000-4000-8000-000000000001", roleDefinitionId: SECRETS_USER.replace("4633458b-17de-408a-b874-0445c86b69e6", "b86a8fe4-44ce-4948-aee5-eccb2c155cd7") })];
+  adminOnly.principalNames = { "ad000000-0000-4000-8000-000000000001": "wilab-admin" };
+  r = check(adminOnly, "role-assignment");
+  assert.equal(r.actual, "no such assignment");
+  // An id that is no principal of the tenant is.
+  const unknown = healthy();
+  unknown.roleAssignments = [assignment({ principalId: "00000000-0000-4000-8000-0000000000aa" })];
+  r = check(unknown, "role-assignment");
+  assert.match(r.detail, /00000000-0000-4000-8000-0000000000aa \(not a principal of the tenant\)/);
+
   const nothing = healthy();
   nothing.roleAssignments = [];
   r = check(nothing, "role-assignment");

@@ -20,7 +20,7 @@ export function formatReport(r: Json): string {
   for (const c of checks) {
     lines.push(`${MARK[String(c.status)] ?? String(c.status)}  ${String(c.id).padEnd(w)}  ${String(c.detail)}`);
     if (c.status === "pass" || c.status === "skip") continue;
-    const pad = " ".repeat(8 + w);
+    const pad = " ".repeat(10 + w);
     if (typeof c.expected === "string") lines.push(`${pad}expected: ${c.expected}`);
     if (typeof c.actual === "string") lines.push(`${pad}actual:   ${c.actual}`);
     if (typeof c.fix === "string") lines.push(`${pad}fix:      ${c.fix}`);

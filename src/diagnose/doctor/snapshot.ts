@@ -24,8 +24,8 @@ export interface DoctorDeps {
   now(): number;
   tenantId: string;
   subscriptionId: string;
-  /** AZURE_AUTHORITY_HOST the lab's webhook injects. */
-  authorityHost: string;
+  /** AZURE_AUTHORITY_HOST the lab's webhook injects (read per request: the port is known only once the lab listens). */
+  authorityHost(): string;
   propagation(): PropagationView;
   /** The injected issuer-unreachable fault covering an issuer, if any. */
   issuerFault(issuer: string): { id: string } | undefined;
@@ -47,7 +47,7 @@ export function doctorDeps(lab: DoctorLab, kube: DoctorDeps["kube"]): DoctorDeps
     now: () => lab.clock.now(),
     tenantId: lab.config.tenantId,
     subscriptionId: lab.config.subscriptionId,
-    authorityHost: `${lab.hosts.loginOrigin}/`,
+    authorityHost: () => `${lab.hosts.loginOrigin}/`,
     propagation: () => ({ ficMs: lab.faults.ficPropagationMs(lab.config.ficPropagationMs), rbacMs: lab.faults.rbacPropagationMs(lab.config.rbacPropagationMs) }),
     issuerFault: (issuer) => {
       const f = lab.faults.issuerUnreachable(issuer);
@@ -217,7 +217,7 @@ export async function podSnapshot(deps: DoctorDeps, q: PodQuery): Promise<PodSna
       tenantId: deps.tenantId,
       subscriptionId: deps.subscriptionId,
       cluster,
-      webhookConfig: { tenantId: c.tenantId, authorityHost: deps.authorityHost, serverVersion: `v${c.kubernetesVersion}` },
+      webhookConfig: { tenantId: c.tenantId, authorityHost: deps.authorityHost(), serverVersion: `v${c.kubernetesVersion}` },
       webhookRegistered: registered,
       pod,
       owners,

@@ -56,7 +56,12 @@ export function checkRoleAssignmentFor(v: RoleView): CheckResult {
   const wrongPrincipal = granting.filter((a) => !mine(a) && scopeCovers(a.scope, target));
   const wrongScope = granting.filter((a) => mine(a) && !scopeCovers(a.scope, target));
   const wrongRole = v.roleAssignments.filter((a) => mine(a) && scopeCovers(a.scope, target) && !grantsGetSecret(a));
-  const suspect = wrongPrincipal.find((a) => v.identities.some((i) => i.clientId.toLowerCase() === a.principalId.toLowerCase())) ?? wrongPrincipal[0];
+  // Only principals that look like a slip: an identity's clientId, an id no principal has, another managed identity
+  // (users and applications that hold roles on the vault are someone else's business).
+  const isClientId = (a: RoleAssignmentRecord) => v.identities.some((i) => i.clientId.toLowerCase() === a.principalId.toLowerCase());
+  const isUnknown = (a: RoleAssignmentRecord) => !v.principalNames[a.principalId.toLowerCase()];
+  const isOtherIdentity = (a: RoleAssignmentRecord) => v.identities.some((i) => i.principalId.toLowerCase() === a.principalId.toLowerCase());
+  const suspect = wrongPrincipal.find(isClientId) ?? wrongPrincipal.find(isUnknown) ?? wrongPrincipal.find(isOtherIdentity);
   if (suspect) {
     return result(ID, TITLE, "fail", `'${roleName(suspect)}' at ${suspect.scope} is assigned to ${principalText(v, suspect.principalId)}, not to ${identity.name}'s principal ${identity.principalId}: Key Vault answers 403 ForbiddenByRbac`, {
       expected: `principalId ${identity.principalId} (identity ${identity.name})`,

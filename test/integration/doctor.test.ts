@@ -235,3 +235,35 @@ test("the identity's credential trusts another subject namespace: federated-cred
   });
   assert.equal((await doctorApi("pod=quick-start")).body.ok, true);
 });
+
+test("the issuer changed (the credential was made when the lab listened on another port): token and federated-credential name both issuers", async () => {
+  const msi = new ManagedServiceIdentityClient(adminCredential(lab), lab.subscriptionId, armClientOptions(lab));
+  const now = lab.kube.issuerUrl(cluster.record);
+  const old = now.replace(`:${lab.port}/`, `:${lab.port === 8443 ? 9443 : 8443}/`);
+  await msi.federatedIdentityCredentials.createOrUpdate("rg-doctor", "doctor-id", "kubernetes-federated-credential", {
+    issuer: old,
+    subject: "system:serviceaccount:default:workload-identity-sa",
+    audiences: ["api://AzureADTokenExchange"],
+  });
+  const r = await wilab("doctor", "pod", "quick-start");
+  assert.equal(r.code, 1);
+  const report = JSON.parse(r.stdout) as DoctorReport;
+  assert.deepEqual(failing(report), ["token", "federated-credential"]);
+  const t = byId(report, "token");
+  assert.equal(t.actual, `iss=${now}`);
+  assert.equal(t.expected, `an issuer trusted by doctor-id: ${old}`);
+  assert.equal(t.fix, `az identity federated-credential update --name kubernetes-federated-credential --identity-name doctor-id --resource-group rg-doctor --issuer ${now} --subject system:serviceaccount:default:workload-identity-sa --audiences api://AzureADTokenExchange`);
+  const f = byId(report, "federated-credential");
+  assert.equal(f.expected, `issuer=${now} (the token's)`);
+  assert.equal(f.actual, `issuer=${old} (credential kubernetes-federated-credential)`);
+  const id = JSON.parse((await wilab("doctor", "identity", "doctor-id", "-g", "rg-doctor")).stdout) as DoctorReport;
+  assert.equal(byId(id, "credential-issuers").expected, now);
+  assert.equal(byId(id, "credential-issuers").actual, old);
+
+  await msi.federatedIdentityCredentials.createOrUpdate("rg-doctor", "doctor-id", "kubernetes-federated-credential", {
+    issuer: now,
+    subject: "system:serviceaccount:default:workload-identity-sa",
+    audiences: ["api://AzureADTokenExchange"],
+  });
+  assert.equal((await wilab("doctor", "pod", "quick-start")).code, 0);
+});

@@ -6,7 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -266,4 +266,26 @@ test("the issuer changed (the credential was made when the lab listened on anoth
     audiences: ["api://AzureADTokenExchange"],
   });
   assert.equal((await wilab("doctor", "pod", "quick-start")).code, 0);
+});
+
+test("a pod without the label: pod-label fails, the webhook did not mutate it; the printed fix, given the manifest, recreates it labelled and mutated", async () => {
+  const manifest = join(home, "unlabelled.yaml");
+  writeFileSync(manifest, POD(lab.vaultUrl("kv-doctor")).replace("name: quick-start", "name: unlabelled").replace(/ {2}labels:\n {4}azure.workload.identity\/use: "true"\n/, ""));
+  const applied = await kubectl(cluster, ["apply", "-f", manifest]);
+  assert.equal(applied.code, 0, applied.stderr);
+  const r = await wilab("doctor", "pod", "unlabelled", "-o", "table");
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /\n✖ FAIL {2}pod-label +pod default\/unlabelled has no azure.workload.identity\/use label: the webhook did not mutate it/);
+  const report = JSON.parse((await wilab("doctor", "pod", "unlabelled")).stdout) as DoctorReport;
+  assert.deepEqual(failing(report), ["pod-label"]);
+  const label = byId(report, "pod-label");
+  assert.equal(label.expected, "azure.workload.identity/use=true");
+  assert.equal(label.actual, "no such label");
+  assert.equal(byId(report, "webhook-mutation").status, "skip");
+
+  const fixed = await shell(label.fix!.replace("<the pod's manifest>", manifest));
+  assert.equal(fixed.code, 0, fixed.stderr);
+  const again = await wilab("doctor", "pod", "unlabelled");
+  assert.equal(again.code, 0, again.stdout);
+  assert.equal(byId(JSON.parse(again.stdout) as DoctorReport, "webhook-mutation").status, "pass");
 });

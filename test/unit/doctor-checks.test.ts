@@ -180,7 +180,7 @@ test("pod-label: none, a near-miss value or key, an annotation, the Deployment's
   assert.equal(r.status, "fail");
   assert.equal(r.expected, "azure.workload.identity/use=true");
   assert.equal(r.actual, "no such label");
-  assert.match(r.fix!, /^kubectl delete pod quick-start -n default, add 'azure.workload.identity\/use: "true"' under metadata.labels/);
+  assert.equal(r.fix, "kubectl label --local -f <the pod's manifest> azure.workload.identity/use=true -o yaml | kubectl replace --force -f -");
   assert.equal(check(none, "webhook-mutation").status, "skip");
   assert.equal(diagnosePod(none).ok, false);
 
@@ -241,7 +241,7 @@ test("service-account: missing, no annotation (with the near-miss keys named), n
   const m = check(none, "webhook-mutation");
   assert.equal(m.status, "fail");
   assert.equal(m.actual, "AZURE_CLIENT_ID not set");
-  assert.equal(m.fix, "after fixing the service account: kubectl delete pod quick-start -n default && kubectl apply -f <the pod's manifest>");
+  assert.equal(m.fix, "after fixing the service account: kubectl replace --force -f <the pod's manifest>");
   assert.equal(check(none, "identity").status, "skip");
 
   for (const [k, where] of [["azure.workload.identity/clientid", "annotation"], ["client_id", "annotation"], ["azure.workload.identity/client_id", "annotation"]] as const) {
@@ -337,7 +337,7 @@ test("identity: the principalId used as client id, an unknown client id", () => 
   assert.equal(r.status, "fail");
   assert.equal(r.expected, `clientId ${CID}`);
   assert.equal(r.actual, `principalId ${PID}`);
-  assert.equal(r.fix, `kubectl annotate serviceaccount workload-identity-sa -n default azure.workload.identity/client-id=${CID} --overwrite && kubectl delete pod quick-start -n default && kubectl apply -f <the pod's manifest>`);
+  assert.equal(r.fix, `kubectl annotate serviceaccount workload-identity-sa -n default azure.workload.identity/client-id=${CID} --overwrite && kubectl replace --force -f <the pod's manifest>`);
   assert.equal(check(slip, "federated-credential").status, "skip");
 
   const unknown = healthy();

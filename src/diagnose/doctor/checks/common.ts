@@ -99,7 +99,7 @@ export function recreatePod(s: PodSnapshot): string {
   const top = s.owners[s.owners.length - 1];
   if (top?.kind === "Deployment") return `kubectl rollout restart deployment/${top.metadata.name} -n ${ns(s)}`;
   if (top?.kind === "ReplicaSet") return `kubectl delete pod ${s.pod.metadata.name} -n ${ns(s)}`;
-  return `kubectl delete pod ${s.pod.metadata.name} -n ${ns(s)} && kubectl apply -f <the pod's manifest>`;
+  return `kubectl replace --force -f <the pod's manifest>`;
 }
 
 export function seconds(ms: number): string {

@@ -33,7 +33,8 @@ function labelFix(s: PodSnapshot): string {
   if (top?.kind === "Job") {
     return `kubectl delete job ${top.metadata.name} -n ${n}, add '${USE_WORKLOAD_IDENTITY_LABEL}: "true"' under spec.template.metadata.labels in its manifest (a Job's template cannot be changed), then kubectl apply -f <the job's manifest>`;
   }
-  return `kubectl delete pod ${s.pod.metadata.name} -n ${n}, add '${USE_WORKLOAD_IDENTITY_LABEL}: "true"' under metadata.labels in its manifest, then kubectl apply -f <the pod's manifest>`;
+  // The webhook runs only when a pod is created: label the manifest and make the pod again.
+  return `kubectl label --local -f <the pod's manifest> ${USE_WORKLOAD_IDENTITY_LABEL}=true -o yaml | kubectl replace --force -f -`;
 }
 
 export function checkPodLabel(s: PodSnapshot): CheckResult {

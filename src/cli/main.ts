@@ -135,8 +135,10 @@ async function dispatch(prog: string, tokens: string[], io: Io, current: () => S
   }
   if (cmd.confirm && args.yes !== true) await confirm();
 
+  let exitCode = 0;
   const ctx: CommandContext = {
     prog,
+    setExitCode: (code) => (exitCode = code),
     warn: (m) => io.warn(m),
     info: (m) => io.info(m),
     session: () => {
@@ -182,7 +184,7 @@ async function dispatch(prog: string, tokens: string[], io: Io, current: () => S
     }
   }
   io.info(`Command ran in ${((Date.now() - started) / 1000).toFixed(3)} seconds`);
-  return 0;
+  return exitCode;
 }
 
 /** azure-cli core's resource-group transform: every dict whose `id` names a resource in a group gets `resourceGroup`. */

@@ -15,6 +15,7 @@ import { diagnoseRoutes } from "../diagnose/index.js";
 import { bootstrapLab } from "./bootstrap.js";
 import { labAdminRoutes } from "./adminRoutes.js";
 import { labFaultRoutes } from "./faultRoutes.js";
+import { doctorDeps, doctorRoutes } from "../diagnose/doctor/index.js";
 import { Hosts, TRANSPARENT_HOSTS, vaultNameFromHost, type HostMode, type LabContext, type LabLogger } from "./context.js";
 import { LabRecords, type LabRecord } from "./LabRecord.js";
 
@@ -172,6 +173,7 @@ export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
   await app.register(async (f) => labFaultRoutes(f, { ctx, kube, tokens }));
   await app.register(async (f) => graphFace(f, { ctx, tokens, admins: () => [labRecord.adminUser.objectId, labRecord.adminApp.objectId] }));
   await app.register(async (f) => diagnoseRoutes(f, { ctx, tokens }));
+  await app.register(async (f) => doctorRoutes(f, { doctor: doctorDeps(ctx, kube), verifyArmToken: (t) => tokens.verify(t, ctx.hosts.armResources()) }));
   await app.register(async (f) => armPublicRoutes(f, { ctx, lab: () => labRecord }));
   await app.register(async (f) => armFace(f, { ctx, tokens, lab: () => labRecord, routes: armRoutes(ctx, kube) }));
 

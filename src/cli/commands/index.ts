@@ -29,6 +29,7 @@ export const TOP: Record<string, TopEntry> = {
   "stack-hci-vm": { summary: "Manage Azure Local virtual machine resources.", load: () => import("./cluster.js") },
   image: { summary: "Map container images to local commands for the lab's kubelet.", load: () => import("./image.js") },
   webhook: { summary: "Run the Azure workload identity mutating admission webhook.", load: () => import("./webhook.js") },
+  doctor: { summary: "See why the workload identity trust chain breaks: check a pod, an identity or a vault.", load: () => import("./doctor.js") },
   status: { summary: "Show the running lab: mode, store, uptime, clock.", load: () => import("./labcmds.js") },
   clock: { summary: "Show, advance or reset the lab clock.", load: () => import("./labcmds.js") },
   fault: { summary: "Inject faults: an unreachable issuer, latency, throttling, propagation delays.", load: () => import("./fault.js") },

@@ -37,6 +37,8 @@ export interface CommandContext {
   info(msg: string): void;
   /** argv[0] as the user typed it: `az` or `wilab`. */
   prog: string;
+  /** The process exit code once the output is printed (default 0): `wilab doctor` exits 1 when a check fails. */
+  setExitCode(code: number): void;
 }
 
 export interface CommandDef {

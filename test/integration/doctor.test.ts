@@ -289,3 +289,53 @@ test("a pod without the label: pod-label fails, the webhook did not mutate it; t
   assert.equal(again.code, 0, again.stdout);
   assert.equal(byId(JSON.parse(again.stdout) as DoctorReport, "webhook-mutation").status, "pass");
 });
+
+test("the role given to another identity, then at a group without the vault, the audience with a trailing slash: each names both values; the fixes pass", async () => {
+  const cred = adminCredential(lab);
+  const opts = armClientOptions(lab);
+  const authz = new AuthorizationManagementClient(cred, lab.subscriptionId, opts);
+  const msi = new ManagedServiceIdentityClient(cred, lab.subscriptionId, opts);
+  const roleDef = `/subscriptions/${lab.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${SECRETS_USER}`;
+  const mine: string[] = [];
+  for await (const a of authz.roleAssignments.listForScope(vaultId)) if (a.principalId === identity.principalId) mine.push(a.name!);
+  for (const name of mine) await authz.roleAssignments.delete(vaultId, name);
+
+  const other = await msi.userAssignedIdentities.createOrUpdate("rg-doctor", "other-id", { location: "westeurope" });
+  const wrong = crypto.randomUUID();
+  await authz.roleAssignments.create(vaultId, wrong, { roleDefinitionId: roleDef, principalId: other.principalId!, principalType: "ServicePrincipal" });
+  let ra = byId((await doctorApi("pod=quick-start")).body, "role-assignment");
+  assert.equal(ra.status, "fail");
+  assert.match(ra.detail, new RegExp(`'Key Vault Secrets User' at ${vaultId} is assigned to ${other.principalId}, the principal of identity other-id, not to doctor-id's principal ${identity.principalId}`));
+  assert.equal(ra.expected, `principalId ${identity.principalId} (identity doctor-id)`);
+  assert.equal(ra.actual, `principalId ${other.principalId}`);
+  await authz.roleAssignments.delete(vaultId, wrong);
+
+  await new ResourceManagementClient(cred, lab.subscriptionId, opts).resourceGroups.createOrUpdate("rg-elsewhere", { location: "westeurope" });
+  const elsewhere = `/subscriptions/${lab.subscriptionId}/resourceGroups/rg-elsewhere`;
+  await authz.roleAssignments.create(elsewhere, crypto.randomUUID(), { roleDefinitionId: roleDef, principalId: identity.principalId, principalType: "ServicePrincipal" });
+  const r = await wilab("doctor", "pod", "quick-start");
+  assert.equal(r.code, 1);
+  ra = byId(JSON.parse(r.stdout) as DoctorReport, "role-assignment");
+  assert.equal(ra.expected, `a scope containing ${vaultId}/secrets/my-secret`);
+  assert.equal(ra.actual, `scope ${elsewhere}`);
+  const fixed = await shell(ra.fix!);
+  assert.equal(fixed.code, 0, fixed.stderr);
+  assert.equal((await wilab("doctor", "pod", "quick-start")).code, 0);
+
+  await msi.federatedIdentityCredentials.createOrUpdate("rg-doctor", "doctor-id", "kubernetes-federated-credential", {
+    issuer: lab.kube.issuerUrl(cluster.record),
+    subject: "system:serviceaccount:default:workload-identity-sa",
+    audiences: ["api://AzureADTokenExchange/"],
+  });
+  const f = byId((await doctorApi("pod=quick-start")).body, "federated-credential");
+  assert.equal(f.status, "fail");
+  assert.match(f.detail, /audience: expected 'api:\/\/AzureADTokenExchange\/', presented 'api:\/\/AzureADTokenExchange' \(differs only in a trailing '\/'\)/);
+  assert.equal(f.expected, "audience=api://AzureADTokenExchange (the token's)");
+  assert.equal(f.actual, "audience=api://AzureADTokenExchange/ (credential kubernetes-federated-credential)");
+  await msi.federatedIdentityCredentials.createOrUpdate("rg-doctor", "doctor-id", "kubernetes-federated-credential", {
+    issuer: lab.kube.issuerUrl(cluster.record),
+    subject: "system:serviceaccount:default:workload-identity-sa",
+    audiences: ["api://AzureADTokenExchange"],
+  });
+  assert.equal((await doctorApi("pod=quick-start")).body.ok, true);
+});

@@ -13,6 +13,9 @@ import { bootstrapLab } from "./bootstrap.js";
 import { labAdminRoutes } from "./adminRoutes.js";
 import { Hosts, TRANSPARENT_HOSTS, vaultNameFromHost, type HostMode, type LabContext, type LabLogger } from "./context.js";
 import { LabRecords, type LabRecord } from "./LabRecord.js";
+import { lockDataDir, type DataDirLock } from "../platform/dataDirLock.js";
+import type { StaleUrlWarning } from "../diagnose/modeSwitch.js";
+import { checkModeSwitch } from "./modeSwitch.js";
 
 export interface StartLabOptions {
   /** Port to listen on; 0 picks a free one. Default 0 (8443 for `wilab up`, 443 in transparent mode). */
@@ -44,6 +47,8 @@ export interface StartLabOptions {
   logFormat?: LogFormat;
   /** Where lab log lines go (default: nowhere, for embedders and tests; `wilab up` prints them to stderr). */
   logWrite?: (line: string) => void;
+  /** Kubeconfig files to check for API server URLs of this lab's clusters from another mode or port (`wilab up`: $KUBECONFIG or ~/.kube/config). */
+  kubeconfigFiles?: string[];
 }
 
 /** What a running lab tells its user: endpoints, CA, tenant and the admin's credentials. */
@@ -69,6 +74,8 @@ export interface Lab extends LabInfo {
   hostsLinesNeeded(): string[];
   readonly ctx: LabContext;
   readonly kube: KubeContext;
+  /** Federated credentials and kubeconfig entries still naming a cluster URL from another host mode or port. */
+  readonly modeSwitchWarnings: StaleUrlWarning[];
   stop(): Promise<void>;
 }
 
@@ -81,8 +88,25 @@ const plainSerializer = () => () => (data: unknown) => JSON.stringify(data);
 
 const quietLogger: LabLogger = { info: () => undefined, warn: (m) => process.stderr.write(`wilab: ${m}\n`) };
 
-/** Starts a lab in this process. */
+/**
+ * Starts a lab in this process. A lab that keeps state in the data dir or records its endpoints there holds the
+ * data dir's lock (`lab.lock`) while it runs: a second one on the same data dir is refused (DataDirLockedError).
+ */
 export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
+  const memory = !!o.memory;
+  const lock: DataDirLock | undefined = !memory || (o.recordEndpoints ?? !memory) ? lockDataDir(o.dataDir ?? defaultDataDir()) : undefined;
+  try {
+    const lab = await startLabUnlocked(o);
+    if (!lock) return lab;
+    const stop = lab.stop.bind(lab);
+    return Object.assign(lab, { stop: () => stop().finally(() => lock.release()) });
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+}
+
+async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
   const mode: HostMode = o.transparent ? "transparent" : "local";
   const dataDir = o.dataDir ?? defaultDataDir();
   const memory = !!o.memory;
@@ -211,11 +235,13 @@ export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
     writeFileSync(join(dataDir, "endpoints.json"), JSON.stringify({ ...info, dataDir, pid: process.pid }, null, 2), { mode: 0o600 });
   }
 
+  const modeSwitchWarnings = await checkModeSwitch(kube, o.kubeconfigFiles ?? []);
   let stopped = false;
   return {
     ...info,
     ctx,
     kube,
+    modeSwitchWarnings,
     vaultUrl: (name: string) => hosts.vaultUri(name),
     hostsLinesNeeded: () => (manageHosts ? [] : etc.linesFor(vaultNames)),
     async stop() {

@@ -1,2 +1,4 @@
 /** wilab's programmatic API: start a lab in-process (test suites' global setup), read its endpoints, stop it. */
 export { startLab, defaultDataDir, type Lab, type LabInfo, type StartLabOptions } from "./lab/Lab.js";
+export { DataDirLockedError } from "./platform/dataDirLock.js";
+export type { StaleUrlWarning } from "./diagnose/modeSwitch.js";

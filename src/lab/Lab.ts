@@ -18,6 +18,9 @@ import { labFaultRoutes } from "./faultRoutes.js";
 import { doctorDeps, doctorRoutes } from "../diagnose/doctor/index.js";
 import { Hosts, TRANSPARENT_HOSTS, vaultNameFromHost, type HostMode, type LabContext, type LabLogger } from "./context.js";
 import { LabRecords, type LabRecord } from "./LabRecord.js";
+import { lockDataDir, type DataDirLock } from "../platform/dataDirLock.js";
+import type { StaleUrlWarning } from "../diagnose/modeSwitch.js";
+import { checkModeSwitch } from "./modeSwitch.js";
 
 export interface StartLabOptions {
   /** Port to listen on; 0 picks a free one. Default 0 (8443 for `wilab up`, 443 in transparent mode). */
@@ -51,6 +54,8 @@ export interface StartLabOptions {
   logWrite?: (line: string) => void;
   /** Faults in force from the start (`lab.faults` adds and clears them later; `wilab fault …` over `/_wilab/faults`). */
   faults?: FaultSpec[];
+  /** Kubeconfig files to check for API server URLs of this lab's clusters from another mode or port (`wilab up`: $KUBECONFIG or ~/.kube/config). */
+  kubeconfigFiles?: string[];
 }
 
 /** What a running lab tells its user: endpoints, CA, tenant and the admin's credentials. */
@@ -80,6 +85,8 @@ export interface Lab extends LabInfo {
   readonly kube: KubeContext;
   /** The faults in force: add, list, clear (each change is a lab-log line). */
   readonly faults: Faults;
+  /** Federated credentials and kubeconfig entries still naming a cluster URL from another host mode or port. */
+  readonly modeSwitchWarnings: StaleUrlWarning[];
   stop(): Promise<void>;
 }
 
@@ -92,8 +99,25 @@ const plainSerializer = () => () => (data: unknown) => JSON.stringify(data);
 
 const quietLogger: LabLogger = { info: () => undefined, warn: (m) => process.stderr.write(`wilab: ${m}\n`) };
 
-/** Starts a lab in this process. */
+/**
+ * Starts a lab in this process. A lab that keeps state in the data dir or records its endpoints there holds the
+ * data dir's lock (`lab.lock`) while it runs: a second one on the same data dir is refused (DataDirLockedError).
+ */
 export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
+  const memory = !!o.memory;
+  const lock: DataDirLock | undefined = !memory || (o.recordEndpoints ?? !memory) ? lockDataDir(o.dataDir ?? defaultDataDir()) : undefined;
+  try {
+    const lab = await startLabUnlocked(o);
+    if (!lock) return lab;
+    const stop = lab.stop.bind(lab);
+    return Object.assign(lab, { stop: () => stop().finally(() => lock.release()) });
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+}
+
+async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
   const mode: HostMode = o.transparent ? "transparent" : "local";
   const dataDir = o.dataDir ?? defaultDataDir();
   const memory = !!o.memory;
@@ -230,12 +254,14 @@ export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
     writeFileSync(join(dataDir, "endpoints.json"), JSON.stringify({ ...info, dataDir, pid: process.pid }, null, 2), { mode: 0o600 });
   }
 
+  const modeSwitchWarnings = await checkModeSwitch(kube, o.kubeconfigFiles ?? []);
   let stopped = false;
   return {
     ...info,
     ctx,
     kube,
     faults: ctx.faults,
+    modeSwitchWarnings,
     vaultUrl: (name: string) => hosts.vaultUri(name),
     hostsLinesNeeded: () => (manageHosts ? [] : etc.linesFor(vaultNames)),
     async stop() {

@@ -1,6 +1,6 @@
 import type { LabContext } from "../lab/context.js";
 import type { AccessTokenClaims } from "../entra/index.js";
-import { AuditEvents, type AuditEventRecord } from "../diagnose/index.js";
+import type { AuditEventRecord } from "../diagnose/index.js";
 import type { LogEntry } from "../platform/index.js";
 import type { KvAuthorization } from "./access.js";
 import type { VaultRecord } from "./Vaults.js";
@@ -85,14 +85,12 @@ export function auditLogEntry(f: KvRequestFacts): LogEntry {
   return { level, face: "keyvault", op: f.operationName, status: f.httpStatusCode, code: f.errorCode, caller, hint: f.hint, fields, correlationId: f.correlationId };
 }
 
-/** Writes the audit event and the lab log line; never throws (recording never fails the request). */
-export async function recordAudit(ctx: LabContext, f: KvRequestFacts): Promise<void> {
+/** Logs the line and hands the audit event to the recorder; never throws (recording never fails the request). */
+export function recordAudit(ctx: LabContext, f: KvRequestFacts): void {
   try {
     ctx.labLog.log(auditLogEntry(f));
     if (!f.vault) return; // no such vault: nothing a vault's diagnostic settings would see
-    const now = ctx.clock.now();
-    const ev = auditEvent(f, ctx.random.uuid(), now);
-    await ctx.store.write((tx) => AuditEvents.add(tx, f.vaultName, ev, now));
+    ctx.records.addAuditEvent(f.vaultName, auditEvent(f, ctx.random.uuid(), ctx.clock.now()));
   } catch (err) {
     ctx.log.warn(`keyvault: could not record an audit event: ${(err as Error).message}`);
   }

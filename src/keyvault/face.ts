@@ -166,7 +166,7 @@ export async function keyVaultFace(app: FastifyInstance, d: KeyVaultFaceDeps): P
     if (!op || !n) return payload;
     const host = hostOf(req);
     const name = op.nameParam ? (req.params as Record<string, string | undefined>)[op.nameParam] : undefined;
-    await recordAudit(ctx, {
+    recordAudit(ctx, {
       operationName: op.operationName,
       vaultName: vaultNameFromHost(host) ?? "",
       vault: n.vault,

@@ -10,7 +10,7 @@ import { armRoutes, armPublicRoutes } from "../arm/index.js";
 import { keyVaultFace, Vaults } from "../keyvault/index.js";
 import { Clusters, createKubeContext, kubeFace, startKubelet, transparentIssuerHost, type KubeContext } from "../kube/index.js";
 import { graphFace } from "../graph/index.js";
-import { diagnoseRoutes } from "../diagnose/index.js";
+import { diagnoseRoutes, DiagnosticRecords } from "../diagnose/index.js";
 import { bootstrapLab } from "./bootstrap.js";
 import { labAdminRoutes } from "./adminRoutes.js";
 import { Hosts, TRANSPARENT_HOSTS, vaultNameFromHost, type HostMode, type LabContext, type LabLogger } from "./context.js";
@@ -132,6 +132,7 @@ export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
     log,
     labLog: new LabLog({ level: o.logLevel ?? "info", format: o.logFormat ?? "text", write: o.logWrite ?? (() => undefined), now: () => clock.now() }),
     faults: new Faults(() => clock.now()),
+    records: new DiagnosticRecords(store, { now: () => clock.now(), onError: (err) => log.warn(`could not record sign-ins/audit events: ${err.message}`) }),
   };
 
   const stsKeys = await loadStsKeys(ctx);
@@ -231,6 +232,7 @@ export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
       await kubelet.stop();
       await app.close();
       if (manageHosts) etc.clear();
+      await ctx.records.close();
       await store.close();
       if (recordEndpoints) rmSync(join(dataDir, "endpoints.json"), { force: true });
     },

@@ -25,6 +25,8 @@ export interface KvRequestFacts {
   errorCode?: string;
   errorMessage?: string;
   hint?: string;
+  /** Whether the request carried a bearer token (the SDKs' first request does not, by design: it asks for the challenge). */
+  tokenPresented: boolean;
 }
 
 const REASONS: Record<number, string> = {
@@ -77,11 +79,15 @@ export function auditEvent(f: KvRequestFacts, id: string, now: number): AuditEve
   };
 }
 
-/** The lab log line for a request: a warning (error for 5xx) when it failed, a debug line otherwise. */
+/**
+ * The lab log line for a request: a warning (error for 5xx) when it failed, a debug line otherwise — and for the
+ * 401 challenge that every SDK asks for with a first request without a token, which is no failure.
+ */
 export function auditLogEntry(f: KvRequestFacts): LogEntry {
   const caller = f.claims ? { clientId: f.claims.appid, objectId: f.claims.oid, upn: f.claims.upn } : undefined;
   const fields = { vault: f.vaultName, object: f.objectId?.replace(/^https:\/\/[^/]+/, ""), role: f.authorization?.roleDefinitionName };
-  const level = f.httpStatusCode >= 500 ? "error" : f.httpStatusCode >= 400 ? "warn" : "debug";
+  const challenge = f.httpStatusCode === 401 && !f.tokenPresented;
+  const level = f.httpStatusCode >= 500 ? "error" : f.httpStatusCode >= 400 && !challenge ? "warn" : "debug";
   return { level, face: "keyvault", op: f.operationName, status: f.httpStatusCode, code: f.errorCode, caller, hint: f.hint, fields, correlationId: f.correlationId };
 }
 

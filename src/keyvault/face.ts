@@ -183,6 +183,7 @@ export async function keyVaultFace(app: FastifyInstance, d: KeyVaultFaceDeps): P
       errorCode: n.error ? (n.error.innerCode ?? n.error.code) : undefined,
       errorMessage: n.error?.message,
       hint: n.error?.hint,
+      tokenPresented: bearerToken(req.headers.authorization) !== undefined,
     });
     return payload;
   });

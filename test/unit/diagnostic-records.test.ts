@@ -147,6 +147,7 @@ test("auditEvent: Azure Monitor's AuditEvent and the lab log line, for an allowe
     correlationId: "corr",
     httpStatusCode: 200,
     durationMs: 3,
+    tokenPresented: true,
   };
   const claims = { oid: "oid-1", appid: "app-1", tid: "t", iss: "i", aud: "a", appidacr: "2", idtyp: "app" as const, ver: "1.0" as const };
   const ok = auditEvent({ ...base, claims, authorization: { model: "rbac", roleAssignmentId: "/x/providers/Microsoft.Authorization/roleAssignments/r1", roleDefinitionName: "Key Vault Secrets User" } }, "e1", T0);
@@ -160,6 +161,8 @@ test("auditEvent: Azure Monitor's AuditEvent and the lab log line, for an allowe
   const line = auditLogEntry(denied);
   assert.deepEqual([line.level, line.face, line.op, line.status, line.code, line.caller?.objectId, line.hint], ["warn", "keyvault", "SecretGet", 403, "ForbiddenByRbac", "oid-1", "no role"]);
 
-  const challenge = auditEvent({ ...base, httpStatusCode: 401, errorCode: "Unauthorized" }, "e3", T0);
+  const challenge = auditEvent({ ...base, httpStatusCode: 401, errorCode: "Unauthorized", tokenPresented: false }, "e3", T0);
+  assert.equal(auditLogEntry({ ...base, httpStatusCode: 401, errorCode: "Unauthorized", tokenPresented: false }).level, "debug", "the SDKs' challenge request is no failure");
+  assert.equal(auditLogEntry({ ...base, httpStatusCode: 401, errorCode: "Unauthorized", tokenPresented: true }).level, "warn", "a token refused is");
   assert.deepEqual([challenge.resultSignature, challenge.identity.claim, challenge.authorization?.deniedReason], ["Unauthorized", {}, "the request was not authenticated"]);
 });

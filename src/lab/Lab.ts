@@ -11,7 +11,7 @@ import { armRoutes, armPublicRoutes } from "../arm/index.js";
 import { keyVaultFace, Vaults } from "../keyvault/index.js";
 import { Clusters, createKubeContext, kubeFace, startKubelet, transparentIssuerHost, type KubeContext } from "../kube/index.js";
 import { graphFace } from "../graph/index.js";
-import { diagnoseRoutes } from "../diagnose/index.js";
+import { diagnoseRoutes, DiagnosticRecords } from "../diagnose/index.js";
 import { bootstrapLab } from "./bootstrap.js";
 import { labAdminRoutes } from "./adminRoutes.js";
 import { labFaultRoutes } from "./faultRoutes.js";
@@ -163,6 +163,7 @@ async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
     log,
     labLog: new LabLog({ level: o.logLevel ?? "info", format: o.logFormat ?? "text", write: o.logWrite ?? (() => undefined), now: () => clock.now() }),
     faults: new Faults(() => clock.now()),
+    records: new DiagnosticRecords(store, { now: () => clock.now(), onError: (err) => log.warn(`could not record sign-ins/audit events: ${err.message}`) }),
   };
   logFaultChanges(ctx.faults, ctx.labLog);
   for (const f of o.faults ?? []) ctx.faults.add(f);
@@ -270,6 +271,7 @@ async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
       await kubelet.stop();
       await app.close();
       if (manageHosts) etc.clear();
+      await ctx.records.close();
       await store.close();
       if (recordEndpoints) rmSync(join(dataDir, "endpoints.json"), { force: true });
     },

@@ -30,6 +30,13 @@ test(
       assert.match(hosts, /127\.0\.0\.1 login\.microsoftonline\.com/);
       assert.match(hosts, /127\.0\.0\.1 management\.azure\.com/);
       assert.equal(lab.authorityHost, "https://login.microsoftonline.com");
+      // Microsoft Graph answers on graph.microsoft.com.
+      assert.match(hosts, /127\.0\.0\.1 graph\.microsoft\.com/);
+      assert.equal(lab.graphEndpoint, "https://graph.microsoft.com");
+      const graphToken = (await adminCredential(lab).getToken("https://graph.microsoft.com/.default"))!.token;
+      const sps = await fetch(`https://graph.microsoft.com/v1.0/servicePrincipals?$filter=appId eq '${lab.admin.clientId}'`, { headers: { authorization: `Bearer ${graphToken}` } });
+      assert.equal(sps.status, 200);
+      assert.equal(((await sps.json()) as { value: { id: string }[] }).value[0]?.id, lab.admin.objectId);
       // The management SDKs with their defaults (management.azure.com) work too.
       const cred = adminCredential(lab);
       const resources = new ResourceManagementClient(cred, lab.subscriptionId);

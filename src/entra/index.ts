@@ -6,3 +6,4 @@ export { OidcKeySource, OidcFetchError } from "./OidcKeySource.js";
 export { TokenService, loadStsKeys, stsIssuer, AccessTokenInvalid, type AccessTokenClaims, type VerifyFailure } from "./Sts.js";
 export { TokenEndpoint, resourceFromRequest, JWT_BEARER } from "./TokenEndpoint.js";
 export { entraFace } from "./routes.js";
+export { federatedTrust, type FederatedTrust } from "./FederatedTrust.js";

@@ -434,6 +434,9 @@ export async function apiServerRoutes(app: FastifyInstance, kube: KubeContext): 
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { "content-type": "application/json", "cache-control": "no-cache, private", "transfer-encoding": "chunked" });
+    // kube-apiserver's watch server flushes the headers at once: a client waiting for them (kubectl delete --wait stopping its
+    // informer) must not wait for the first event.
+    res.flushHeaders();
     const write = (type: string, obj: unknown) => res.write(JSON.stringify({ type, object: obj }) + "\n");
     const render = (o: KubeObject) => (table ? toTable(def.kind, [withTypeMeta(def, o)], kube.ctx.clock.now(), include) : withTypeMeta(def, o));
     const bookmark = (rvNow: string, annotations?: Record<string, string>) =>

@@ -6,6 +6,8 @@ import { FederatedIdentityCredentials, type FederatedIdentityCredentialRecord } 
 /** Entra's answer to "would a token with these claims be trusted for this client id?", without a token request. */
 export interface FederatedTrust {
   clientIdKnown: boolean;
+  /** The client id is in fact the object (principal) id of this service principal: its appId is the client id. */
+  objectIdOf?: { appId: string; displayName: string };
   /** The managed identity behind the client id (ARM id), when it is one. */
   identityId?: string;
   /** How many federated credentials that identity has. */
@@ -24,10 +26,13 @@ const asFic = (c: FederatedIdentityCredentialRecord): FicLike => ({ name: c.name
 export async function federatedTrust(store: Store, claims: PresentedClaims, clientId?: string): Promise<FederatedTrust> {
   return store.read(async (tx) => {
     const sp = clientId ? await Directory.servicePrincipalByAppId(tx, clientId) : undefined;
+    const ref = clientId && !sp ? await Directory.principal(tx, clientId) : undefined;
+    const owner = ref?.type === "ServicePrincipal" ? await Directory.servicePrincipalByAppId(tx, ref.key) : undefined;
     const own = sp?.miResourceId ? await FederatedIdentityCredentials.list(tx, sp.miResourceId) : [];
     const creds = own.length ? own : (await tx.list<FederatedIdentityCredentialRecord>("federatedIdentityCredential")).map((r) => r.value);
     return {
       clientIdKnown: !!sp,
+      ...(owner ? { objectIdOf: { appId: owner.appId, displayName: owner.displayName } } : {}),
       ...(sp?.miResourceId ? { identityId: sp.miResourceId } : {}),
       identityCredentials: own.length,
       verdict: matchFederatedCredential(creds.map(asFic), claims),

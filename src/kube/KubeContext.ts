@@ -24,6 +24,8 @@ export interface PodLogSource {
 export interface FederatedTrustAnswer {
   /** The client id the pod uses names an identity (a managed identity or an application) of the tenant. */
   clientIdKnown: boolean;
+  /** The client id is in fact the object (principal) id of this service principal. */
+  objectIdOf?: { appId: string; displayName: string };
   /** The ARM id of the managed identity behind the client id, when it is one. */
   identityId?: string;
   /** How many federated credentials that identity has. */

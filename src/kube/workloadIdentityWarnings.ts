@@ -188,9 +188,14 @@ export interface FederatedFacts {
 export function federatedWarning(x: FederatedFacts): WorkloadIdentityWarning | undefined {
   const { answer, issuer, subject, audience } = x;
   if (!answer.clientIdKnown) {
+    const o = answer.objectIdOf;
+    const [, , ns, saName] = x.subject.split(":");
+    const fix = o
+      ? `'${x.clientId}' is the principal (object) id of '${o.displayName}'; its client id is ${o.appId}. Fix: kubectl annotate serviceaccount ${saName} -n ${ns} ${CLIENT_ID_ANNOTATION}=${o.appId} --overwrite, then create the pod again.`
+      : `Fix: use the identity's clientId, not its principalId: az identity show -g <resource group> -n <identity> --query clientId -o tsv.`;
     return {
       reason: "WorkloadIdentityClientIdUnknown",
-      message: `No managed identity or application of the tenant has client id '${x.clientId}' (AZURE_CLIENT_ID from ${CLIENT_ID_ANNOTATION}): Entra will answer AADSTS700016. Fix: use the identity's clientId, not its principalId: az identity show -g <resource group> -n <identity> --query clientId -o tsv.`,
+      message: `No managed identity or application of the tenant has client id '${x.clientId}' (AZURE_CLIENT_ID from ${CLIENT_ID_ANNOTATION}): Entra will answer AADSTS700016. ${fix}`,
     };
   }
   const v = answer.verdict;

@@ -240,6 +240,16 @@ test("WorkloadIdentityNoFederatedCredential: the identity's credential names ano
   assert.ok(!(await events("rightsub")).some((e) => String(e.reason).startsWith("WorkloadIdentity")));
 });
 
+test("WorkloadIdentityClientIdUnknown: the service account names the identity's principal id instead of its client id", async () => {
+  const msi = new ManagedServiceIdentityClient(adminCredential(lab), lab.subscriptionId, armClientOptions(lab));
+  const id = await msi.userAssignedIdentities.get("rg-ev", "id-events");
+  await apply(saYaml("oid-sa", { "azure.workload.identity/client-id": id.principalId! }));
+  await apply(podYaml("oid", { sa: "oid-sa" }));
+  const ev = await eventWith("oid", "WorkloadIdentityClientIdUnknown");
+  assert.ok(String(ev.message).includes(`'${id.principalId!}' is the principal (object) id of 'id-events'; its client id is ${clientId}.`), String(ev.message));
+  assert.ok(String(ev.message).includes(`kubectl annotate serviceaccount oid-sa -n default azure.workload.identity/client-id=${clientId} --overwrite`), String(ev.message));
+});
+
 test("kubectl get events and kubectl events list them; a field selector on reason and type works", async () => {
   const r = await kubectl(c, ["get", "events"]);
   assert.equal(r.code, 0, r.stderr);

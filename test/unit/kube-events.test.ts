@@ -150,6 +150,9 @@ test("federatedWarning: unknown client id, no credential, the nearest miss with 
   const unknown = federatedWarning(facts([], { known: false }))!;
   assert.equal(unknown.reason, "WorkloadIdentityClientIdUnknown");
   assert.match(unknown.message, /AADSTS700016/);
+  const principal = facts([], { known: false });
+  principal.answer.objectIdOf = { appId: "app-1", displayName: "id-a" };
+  assert.match(federatedWarning(principal)!.message, new RegExp(`'${CID}' is the principal \\(object\\) id of 'id-a'; its client id is app-1\\. Fix: kubectl annotate serviceaccount wi-sa -n default azure\\.workload\\.identity/client-id=app-1 --overwrite`));
 
   const none = federatedWarning(facts([]))!;
   assert.equal(none.reason, "WorkloadIdentityNoFederatedCredential");

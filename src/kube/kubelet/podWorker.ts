@@ -431,7 +431,6 @@ export class PodWorker {
       proc = spawnContainer({ argv, env: fullEnv, cwd, workdir, mounts, mode });
     } catch (err) {
       log.end();
-      void this.events.container(r.spec.name, r.kind, "Warning", "Failed", KUBELET.error((err as Error).message));
       return { kind: "terminated", exitCode: 128, reason: "StartError", message: (err as Error).message, startedAt, finishedAt: this.now };
     }
     if (proc.pid !== undefined) void this.events.container(r.spec.name, r.kind, "Normal", "Started", this.events.text.started(r.spec.name));
@@ -463,7 +462,6 @@ export class PodWorker {
     });
     r.proc = undefined;
     log.end();
-    if (result.reason === "StartError") void this.events.container(r.spec.name, r.kind, "Warning", "Failed", KUBELET.error(result.message ?? "StartError"));
     return result;
   }
 
@@ -524,6 +522,7 @@ export class PodWorker {
       }
       r.state = term;
       this.markDirty();
+      if (term.reason === "StartError") void this.events.container(r.spec.name, r.kind, "Warning", "Failed", KUBELET.error(term.message ?? "StartError"));
       if (this.stopped) return "stopped";
       const policy = r.kind === "sidecar" ? "Always" : this.pod.spec.restartPolicy ?? "Always";
       const ok = term.exitCode === 0;

@@ -18,6 +18,7 @@ import { parseFieldSelector, checkFieldSelector, matchFields, FieldSelectorError
 import { toTable, wantsTable, type IncludeObject } from "./table.js";
 import { WatchHub } from "./watch.js";
 import { requestToken } from "./token.js";
+import { eventExpired } from "../events.js";
 
 export { requestToken } from "./token.js";
 export { verifyServiceAccountToken } from "./auth.js";
@@ -420,7 +421,10 @@ export async function apiServerRoutes(app: FastifyInstance, kube: KubeContext): 
     const timeout = query.timeoutSeconds ? Math.max(1, Number(query.timeoutSeconds)) : 1800 + Math.floor(Math.random() * 1800);
 
     const matches = (o: KubeObject) =>
-      (!def.namespaced || ns === undefined || o.metadata.namespace === ns) && matchRequirements(o.metadata.labels, sel.label) && matchFields(def.resource, o, sel.field);
+      (!def.namespaced || ns === undefined || o.metadata.namespace === ns) &&
+      matchRequirements(o.metadata.labels, sel.label) &&
+      matchFields(def.resource, o, sel.field) &&
+      (def.resource !== "events" || !eventExpired(o, kube.ctx.clock.now()));
     const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? ""}/${o.metadata.name}`;
 
     const { items, rv } = await kube.storage.read(async (tx) => ({

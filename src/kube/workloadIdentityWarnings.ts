@@ -10,7 +10,12 @@ import type { KubeObject } from "./KubeStorage.js";
 
 export const WILAB_COMPONENT = "wilab";
 
-export type WorkloadIdentityReason = "WorkloadIdentityLabelMissing" | "WorkloadIdentityClientIdMissing" | "WorkloadIdentityNoFederatedCredential" | "WorkloadIdentityClientIdUnknown";
+export type WorkloadIdentityReason =
+  | "WorkloadIdentityLabelMissing"
+  | "WorkloadIdentityClientIdMissing"
+  | "WorkloadIdentityNotMutated"
+  | "WorkloadIdentityNoFederatedCredential"
+  | "WorkloadIdentityClientIdUnknown";
 
 export interface WorkloadIdentityWarning {
   reason: WorkloadIdentityReason;
@@ -136,6 +141,25 @@ function clientIdMissingMessage(f: PodFacts, saRef: string, clientId: string | u
     `so the Azure SDK cannot say which identity it signs in as.${hint} ` +
     `Fix: kubectl annotate serviceaccount ${saName} -n ${ns} ${CLIENT_ID_ANNOTATION}=${value} --overwrite${remove}, then create the pod again (the webhook reads the annotation only when a pod is created).`
   );
+}
+
+/** Did the webhook mutate the pod (some container has AZURE_FEDERATED_TOKEN_FILE)? */
+export function isMutated(pod: KubeObject): boolean {
+  const spec = isObj(pod.spec) ? pod.spec : {};
+  const containers = [spec.initContainers, spec.containers].flatMap((l) => (Array.isArray(l) ? (l as unknown[]).filter(isObj) : []));
+  return containers.some((c) => Array.isArray(c.env) && (c.env as unknown[]).some((e) => isObj(e) && e.name === "AZURE_FEDERATED_TOKEN_FILE"));
+}
+
+/** `WorkloadIdentityNotMutated`: a labelled pod the webhook did not mutate (no webhook in the cluster, or it came later). */
+export function mutationWarning(pod: KubeObject, webhookRegistered: boolean): WorkloadIdentityWarning | undefined {
+  if (labelProblem(pod) || isMutated(pod)) return undefined;
+  const why = webhookRegistered
+    ? `the pod was created before the webhook was registered, or every container is listed in azure.workload.identity/skip-containers. Fix: create the pod again (kubectl delete pod ${pod.metadata.name} -n ${pod.metadata.namespace ?? "default"}, then kubectl apply)`
+    : `the cluster has no workload identity webhook (no MutatingWebhookConfiguration with the webhook mutation.azure-workload-identity.io). Fix: workload identity is set when a cluster is created: az aksarc create ... --enable-oidc-issuer --enable-workload-identity`;
+  return {
+    reason: "WorkloadIdentityNotMutated",
+    message: `Pod "${pod.metadata.name}" is labelled ${USE_WORKLOAD_IDENTITY_LABEL}=true, but no container has AZURE_FEDERATED_TOKEN_FILE or the projected token: ${why}.`,
+  };
 }
 
 /** The token audience the webhook gave the pod (its projected `azure-identity-token`), else the webhook's default. */

@@ -250,6 +250,23 @@ test("WorkloadIdentityClientIdUnknown: the service account names the identity's 
   assert.ok(String(ev.message).includes(`kubectl annotate serviceaccount oid-sa -n default azure.workload.identity/client-id=${clientId} --overwrite`), String(ev.message));
 });
 
+test("WorkloadIdentityNotMutated: a labelled pod in a cluster without the workload identity webhook", async () => {
+  const plain = await makeCluster(lab, { name: "plain1", workloadIdentity: false });
+  try {
+    for (const y of [saYaml("wi-sa", { "azure.workload.identity/client-id": clientId }), podYaml("unmutated", { sa: "wi-sa" })]) {
+      const r = await kubectl(plain, ["apply", "-f", "-"], { input: y });
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const ev = await until("WorkloadIdentityNotMutated", async () => {
+      const r = await api(plain, "GET", "/api/v1/namespaces/default/events?fieldSelector=reason%3DWorkloadIdentityNotMutated");
+      return (r.body.items as KubeObject[] | undefined)?.[0];
+    });
+    assert.match(String(ev.message), /Pod "unmutated" is labelled azure\.workload\.identity\/use=true, but no container has AZURE_FEDERATED_TOKEN_FILE .* the cluster has no workload identity webhook/);
+  } finally {
+    plain.cleanup();
+  }
+});
+
 test("kubectl get events and kubectl events list them; a field selector on reason and type works", async () => {
   const r = await kubectl(c, ["get", "events"]);
   assert.equal(r.code, 0, r.stderr);

@@ -13,6 +13,8 @@ import {
   labelAndAnnotationWarnings,
   labelFix,
   labelProblem,
+  isMutated,
+  mutationWarning,
   podClientId,
   podTokenAudience,
   type FederatedFacts,
@@ -118,6 +120,17 @@ test("labelAndAnnotationWarnings: which warning, if any, for each label/annotati
       assert.match(got[i]!.message, re, c.name);
     });
   }
+});
+
+test("isMutated and mutationWarning: a labelled pod without the webhook's env", () => {
+  const labelled = pod({ name: "p", labels: LABEL });
+  const mutated = pod({ name: "p", labels: LABEL }, { containers: [{ name: "app", env: [{ name: "AZURE_FEDERATED_TOKEN_FILE", value: "/var/run/secrets/azure/tokens/azure-identity-token" }] }] });
+  assert.equal(isMutated(labelled), false);
+  assert.equal(isMutated(mutated), true);
+  assert.equal(mutationWarning(mutated, true), undefined);
+  assert.equal(mutationWarning(pod({ name: "p" }), false), undefined, "an unlabelled pod is the label warning's business");
+  assert.match(mutationWarning(labelled, false)!.message, /the cluster has no workload identity webhook .*--enable-oidc-issuer --enable-workload-identity/);
+  assert.match(mutationWarning(labelled, true)!.message, /created before the webhook was registered/);
 });
 
 test("podTokenAudience and podClientId read what the webhook injected, else the defaults", () => {

@@ -11,12 +11,13 @@ import {
   federatedWarning,
   labelAndAnnotationWarnings,
   labelProblem,
+  mutationWarning,
   podClientId,
   podTokenAudience,
   type TemplateOwner,
   type WorkloadIdentityWarning,
 } from "../workloadIdentityWarnings.js";
-import { CLIENT_ID_ANNOTATION } from "../../webhook/index.js";
+import { CLIENT_ID_ANNOTATION, WEBHOOK_NAME } from "../../webhook/index.js";
 import { kubeletTexts, type KubeletTexts } from "./eventTexts.js";
 import { NODE_NAME, serviceAccountOf, type Pod } from "./types.js";
 
@@ -131,14 +132,19 @@ export class PodEvents {
     const pod = this.pod();
     const ns = pod.metadata.namespace ?? "default";
     const saName = serviceAccountOf(pod);
-    const { sas, owner } = await this.kube.storage.read(async (tx) => ({
+    const { sas, owner, mwcs } = await this.kube.storage.read(async (tx) => ({
       sas: await tx.list(this.clusterId, "serviceaccounts", ns),
       owner: await templateOwner(tx, this.clusterId, pod),
+      mwcs: await tx.list(this.clusterId, "mutatingwebhookconfigurations"),
     }));
     const sa = sas.find((s) => s.metadata.name === saName);
     const annotatedSas = sas.filter((s) => (s.metadata.annotations ?? {})[CLIENT_ID_ANNOTATION]?.trim()).map((s) => s.metadata.name);
     const out = labelAndAnnotationWarnings({ pod, sa, annotatedSas, owner });
-    if (out.length || labelProblem(pod) || !sa || !this.kube.federatedTrust) return out;
+    if (out.length || labelProblem(pod) || !sa) return out;
+    const webhook = mwcs.some((m) => Array.isArray(m.webhooks) && (m.webhooks as { name?: string }[]).some((w) => w.name === WEBHOOK_NAME));
+    const notMutated = mutationWarning(pod, webhook);
+    if (notMutated) return [notMutated];
+    if (!this.kube.federatedTrust) return out;
     const clientId = podClientId(pod, sa);
     const cluster = await this.kube.cluster(this.clusterId);
     if (!clientId || !cluster?.oidcIssuerEnabled) return out;

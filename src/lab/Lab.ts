@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { EtcHosts, Faults, LabCa, LabClock, LabLog, Random, installBodyParsers, hostOf, sendJson, loadJose, type LogFormat, type LogLevel } from "../platform/index.js";
 import { installRequestLog, logFaultChanges, type FaultSpec } from "../platform/index.js";
 import { SqliteStore } from "../store/index.js";
-import { entraFace, loadStsKeys, OidcKeySource, TokenEndpoint, TokenService } from "../entra/index.js";
+import { entraFace, federatedTrust, loadStsKeys, OidcKeySource, TokenEndpoint, TokenService } from "../entra/index.js";
 import { armFace } from "../arm/face.js";
 import { armRoutes, armPublicRoutes } from "../arm/index.js";
 import { keyVaultFace, Vaults } from "../keyvault/index.js";
@@ -193,6 +193,7 @@ async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
   await app.register(async (f) => keyVaultFace(f, { ctx, tokens, lab: () => labRecord }));
   await app.register(async (f) => entraFace(f, { ctx, endpoint, tokens, lab: () => labRecord }));
   const kube = createKubeContext(ctx);
+  kube.federatedTrust = (claims, clientId) => federatedTrust(store, claims, clientId);
   await app.register(async (f) => kubeFace(f, kube));
   await app.register(async (f) => labAdminRoutes(f, { ctx, kube, tokens, startedAt: Date.now() }));
   await app.register(async (f) => labFaultRoutes(f, { ctx, kube, tokens }));

@@ -190,7 +190,7 @@ export class KubeletImpl {
     this.removing.add(w);
     void (async () => {
       try {
-        await w.stop(graceMs, false);
+        await w.stop(graceMs, false, true);
         if (this.workers.get(key) === w) this.workers.delete(key);
         if (thenDelete) await this.deleteObject(w.clusterId, w.pod);
         const [cluster, ns, name] = key.split("/") as [string, string, string];

@@ -14,6 +14,7 @@ export type WorkloadIdentityReason =
   | "WorkloadIdentityLabelMissing"
   | "WorkloadIdentityClientIdMissing"
   | "WorkloadIdentityNotMutated"
+  | "WorkloadIdentityClientIdChanged"
   | "WorkloadIdentityNoFederatedCredential"
   | "WorkloadIdentityClientIdUnknown";
 
@@ -159,6 +160,36 @@ export function mutationWarning(pod: KubeObject, webhookRegistered: boolean): Wo
   return {
     reason: "WorkloadIdentityNotMutated",
     message: `Pod "${pod.metadata.name}" is labelled ${USE_WORKLOAD_IDENTITY_LABEL}=true, but no container has AZURE_FEDERATED_TOKEN_FILE or the projected token: ${why}.`,
+  };
+}
+
+/** The AZURE_CLIENT_ID the webhook injected (from a container it mutated), undefined when it did not mutate the pod. */
+export function injectedClientId(pod: KubeObject): string | undefined {
+  const spec = isObj(pod.spec) ? pod.spec : {};
+  const containers = [spec.initContainers, spec.containers].flatMap((l) => (Array.isArray(l) ? (l as unknown[]).filter(isObj) : []));
+  for (const c of containers) {
+    const env = Array.isArray(c.env) ? (c.env as unknown[]).filter(isObj) : [];
+    if (!env.some((e) => e.name === "AZURE_FEDERATED_TOKEN_FILE")) continue;
+    const v = env.find((e) => e.name === "AZURE_CLIENT_ID")?.value;
+    return typeof v === "string" ? v : "";
+  }
+  return undefined;
+}
+
+/** `WorkloadIdentityClientIdChanged`: the service account's client id changed after the webhook mutated the pod. */
+export function clientIdChangedWarning(pod: KubeObject, sa: KubeObject, owner: TemplateOwner | undefined): WorkloadIdentityWarning | undefined {
+  const injected = injectedClientId(pod);
+  if (injected === undefined) return undefined;
+  const now = (annotations(sa)[CLIENT_ID_ANNOTATION] ?? "").trim();
+  if (now === injected) return undefined;
+  const ns = pod.metadata.namespace ?? "default";
+  const fix =
+    owner && ["Deployment", "StatefulSet", "DaemonSet"].includes(owner.kind)
+      ? `kubectl rollout restart ${owner.kind.toLowerCase()}/${owner.name} -n ${ns}`
+      : `create the pod again (kubectl delete pod ${pod.metadata.name} -n ${ns}, then kubectl apply)`;
+  return {
+    reason: "WorkloadIdentityClientIdChanged",
+    message: `Service account "${ns}/${sa.metadata.name}" now has ${CLIENT_ID_ANNOTATION}=${now || "(none)"}, but pod "${pod.metadata.name}" was given AZURE_CLIENT_ID=${injected || "(empty)"} when it was created: the webhook sets the env only at creation, so the pod keeps signing in as the old identity. Fix: ${fix}.`,
   };
 }
 

@@ -250,6 +250,16 @@ test("WorkloadIdentityClientIdUnknown: the service account names the identity's 
   assert.ok(String(ev.message).includes(`kubectl annotate serviceaccount oid-sa -n default azure.workload.identity/client-id=${clientId} --overwrite`), String(ev.message));
 });
 
+test("WorkloadIdentityClientIdChanged: the service account's annotation changes under a running pod", async () => {
+  const other = "0b6f2a54-1c3d-4e5f-8a9b-0c1d2e3f4a5b";
+  const r = await kubectl(c, ["annotate", "serviceaccount", "wi-sa", `azure.workload.identity/client-id=${other}`, "--overwrite"]);
+  assert.equal(r.code, 0, r.stderr);
+  const ev = await eventWith("rightsub", "WorkloadIdentityClientIdChanged");
+  assert.ok(String(ev.message).includes(`Service account "default/wi-sa" now has azure.workload.identity/client-id=${other}, but pod "rightsub" was given AZURE_CLIENT_ID=${clientId} when it was created`), String(ev.message));
+  assert.match(String(ev.message), /Fix: create the pod again \(kubectl delete pod rightsub -n default, then kubectl apply\)\.$/);
+  assert.ok(!(await events("nolabel")).some((e) => e.reason === "WorkloadIdentityClientIdChanged"), "a pod the webhook never mutated has no client id to go stale");
+});
+
 test("WorkloadIdentityNotMutated: a labelled pod in a cluster without the workload identity webhook", async () => {
   const plain = await makeCluster(lab, { name: "plain1", workloadIdentity: false });
   try {

@@ -13,6 +13,7 @@ import {
   labelAndAnnotationWarnings,
   labelFix,
   labelProblem,
+  clientIdChangedWarning,
   isMutated,
   mutationWarning,
   podClientId,
@@ -131,6 +132,17 @@ test("isMutated and mutationWarning: a labelled pod without the webhook's env", 
   assert.equal(mutationWarning(pod({ name: "p" }), false), undefined, "an unlabelled pod is the label warning's business");
   assert.match(mutationWarning(labelled, false)!.message, /the cluster has no workload identity webhook .*--enable-oidc-issuer --enable-workload-identity/);
   assert.match(mutationWarning(labelled, true)!.message, /created before the webhook was registered/);
+});
+
+test("clientIdChangedWarning: only for a mutated pod whose injected client id differs from the service account's now", () => {
+  const withEnv = (id: string) => pod({ name: "p", labels: LABEL }, { containers: [{ name: "app", env: [{ name: "AZURE_CLIENT_ID", value: id }, { name: "AZURE_FEDERATED_TOKEN_FILE", value: "/t" }] }] });
+  assert.equal(clientIdChangedWarning(withEnv(CID), sa("s", { "azure.workload.identity/client-id": CID }), undefined), undefined);
+  assert.equal(clientIdChangedWarning(pod({ name: "p" }), sa("s", { "azure.workload.identity/client-id": CID }), undefined), undefined);
+  const changed = clientIdChangedWarning(withEnv(CID), sa("s", { "azure.workload.identity/client-id": "new-id" }), { kind: "Deployment", name: "web" })!;
+  assert.equal(changed.reason, "WorkloadIdentityClientIdChanged");
+  assert.match(changed.message, new RegExp(`now has azure\\.workload\\.identity/client-id=new-id, but pod "p" was given AZURE_CLIENT_ID=${CID}.*Fix: kubectl rollout restart deployment/web -n default\\.$`));
+  assert.match(clientIdChangedWarning(withEnv(""), sa("s", { "azure.workload.identity/client-id": CID }), undefined)!.message, /was given AZURE_CLIENT_ID=\(empty\)/);
+  assert.match(clientIdChangedWarning(withEnv(CID), sa("s"), undefined)!.message, /now has azure\.workload\.identity\/client-id=\(none\)/);
 });
 
 test("podTokenAudience and podClientId read what the webhook injected, else the defaults", () => {

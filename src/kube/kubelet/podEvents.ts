@@ -10,6 +10,7 @@ import {
   WILAB_COMPONENT,
   federatedWarning,
   labelAndAnnotationWarnings,
+  clientIdChangedWarning,
   labelProblem,
   mutationWarning,
   podClientId,
@@ -125,6 +126,18 @@ export class PodEvents {
       for (const w of await this.workloadIdentityWarnings()) void this.record("Warning", w.reason, w.message, { component: WILAB_COMPONENT });
     } catch (err) {
       this.kube.ctx.log.warn(`kubelet: workload identity check of pod ${this.pod().metadata.name}: ${(err as Error).message}`);
+    }
+  }
+
+  /** wilab's warning when the service account's client id changed under the running pod. */
+  async serviceAccountChanged(sa: KubeObject): Promise<void> {
+    try {
+      const pod = this.pod();
+      const owner = await this.kube.storage.read((tx) => templateOwner(tx, this.clusterId, pod));
+      const w = clientIdChangedWarning(pod, sa, owner);
+      if (w) await this.record("Warning", w.reason, w.message, { component: WILAB_COMPONENT });
+    } catch (err) {
+      this.kube.ctx.log.warn(`kubelet: service account change for pod ${this.pod().metadata.name}: ${(err as Error).message}`);
     }
   }
 

@@ -162,6 +162,12 @@ export class PodWorker {
     this.pod = { ...this.pod, metadata: p.metadata, status: p.status };
   }
 
+  /** The pod's service account changed: wilab warns when the client id the pod was given no longer matches. */
+  serviceAccountChanged(sa: KubeObject): void {
+    if (this.stopped || this.terminalPhase || sa.metadata.name !== serviceAccountOf(this.pod)) return;
+    void this.events.serviceAccountChanged(sa);
+  }
+
   isTerminal(): boolean {
     return this.terminalPhase !== undefined;
   }

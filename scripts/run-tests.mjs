@@ -2,7 +2,7 @@
 // Runs the test suite with node's test runner. Every lab a test starts shares one test CA, made here
 // first, so that real clients in the test processes trust it through NODE_EXTRA_CA_CERTS.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -25,7 +25,12 @@ if (list.length === 0) {
   console.error("no test files found under dist/test — run `npm run build` first");
   process.exit(1);
 }
-const env = { ...process.env, NODE_EXTRA_CA_CERTS: join(caDir, "ca.crt"), WILAB_TEST_CA_DIR: caDir };
+// The suite never touches the user's own lab: a private default data dir and kubeconfig (a lab the user runs on
+// ~/.wilab or port 8443, and its kubectl context, stay out of reach), and no AZURE_* variables from the shell.
+const own = mkdtempSync(join(tmpdir(), "wilab-test-home-"));
+const env = { ...process.env, NODE_EXTRA_CA_CERTS: join(caDir, "ca.crt"), WILAB_TEST_CA_DIR: caDir, WILAB_HOME: join(own, "wilab"), KUBECONFIG: join(own, "kubeconfig") };
+delete env.WILAB_CONFIG_DIR;
 for (const k of Object.keys(env)) if (k.startsWith("AZURE_")) delete env[k];
 const r = spawnSync(process.execPath, ["--test", "--test-reporter=spec", ...list], { stdio: "inherit", env, cwd: root });
+rmSync(own, { recursive: true, force: true });
 process.exit(r.status ?? 1);

@@ -1,15 +1,20 @@
 #!/usr/bin/env node
 // `npm run walkthrough`: the article end to end against a fresh in-memory lab, through the az shim and real kubectl.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "..");
-const dir = mkdtempSync(join(tmpdir(), "wilab-walkthrough-"));
+const dir = realpathSync(mkdtempSync(join(tmpdir(), "wilab-walkthrough-")));
 const home = join(dir, "home");
 mkdirSync(home);
-const env = { ...process.env, WILAB_HOME: dir, KUBECONFIG: join(dir, "kubeconfig"), HOME: home, WALKTHROUGH_DIR: dir, PATH: `${join(root, "bin")}:${process.env.PATH}` };
+// Everything of this run lives in its own directory: the lab's data dir, the kubeconfig, HOME, and TMPDIR (the
+// kubelet of a --memory lab keeps its pods there), so that labs and pods already running on the machine are never touched.
+const tmp = join(dir, "tmp");
+mkdirSync(tmp);
+const env = { ...process.env, WILAB_HOME: dir, KUBECONFIG: join(dir, "kubeconfig"), HOME: home, TMPDIR: tmp, WALKTHROUGH_DIR: dir, PATH: `${join(root, "bin")}:${process.env.PATH}` };
+delete env.WILAB_CONFIG_DIR;
 for (const k of Object.keys(env)) if (k.startsWith("AZURE_")) delete env[k];
 
 const lab = spawn(process.execPath, [join(root, "bin/wilab"), "up", "--memory", "--port", "0"], { env, stdio: ["ignore", "pipe", "inherit"] });

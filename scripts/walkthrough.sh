@@ -46,7 +46,9 @@ printf '$ az connectedk8s proxy -n %s -g %s &\n' "$aks_cluster_name" "$resource_
 az connectedk8s proxy -n "$aks_cluster_name" -g "$resource_group_name" > "$WALKTHROUGH_DIR/proxy.log" 2>&1 &
 proxy_pid=$!
 trap 'kill $proxy_pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do grep -q "Start sending kubectl requests" "$WALKTHROUGH_DIR/proxy.log" 2>/dev/null && break; sleep 0.1; done
+# The proxy writes the kubeconfig context in the background: wait until kubectl reaches the cluster (as the README does).
+printf '$ until kubectl get namespace default > /dev/null 2>&1; do sleep 0.5; done\n'
+until kubectl get namespace default > /dev/null 2>&1; do sleep 0.5; done
 cat "$WALKTHROUGH_DIR/proxy.log"
 kubectl_apply_stdin <<YAML
 apiVersion: v1
@@ -112,17 +114,26 @@ spec:
 YAML
 run kubectl wait --for=condition=Ready pod/sample-quick-start --timeout=60s
 run kubectl get pod sample-quick-start -o jsonpath='{range .spec.containers[0].env[*]}{.name}={.value}{"\n"}{end}'
-for _ in $(seq 1 300); do
-  if kubectl logs sample-quick-start 2>/dev/null | grep -q "successfully got secret, secret=Hello!"; then break; fi
-  sleep 0.2
-done
+# The pod logs once it has read the secret: wait for that line (as the README does).
+printf '$ until kubectl logs sample-quick-start 2>/dev/null | grep -q "successfully got secret"; do sleep 0.5; done\n'
+until kubectl logs sample-quick-start 2>/dev/null | grep -q "successfully got secret"; do sleep 0.5; done
 run kubectl logs sample-quick-start
 kubectl logs sample-quick-start | grep -q "successfully got secret, secret=Hello!"
+# This lab's own pod process, from the kubelet's record (containerID wilab://<pid>), and its working directory, which
+# lies under this walkthrough's directory: other labs' pods on the same machine are never looked at.
+pod_pid=$(kubectl get pod sample-quick-start -o jsonpath='{.status.containerStatuses[0].containerID}')
+pod_pid=${pod_pid#wilab://}
+pod_cwd=$(readlink "/proc/$pod_pid/cwd" || true)
+case "$pod_cwd" in
+  "$WALKTHROUGH_DIR"/*) echo "the pod runs as pid $pod_pid in $pod_cwd" ;;
+  *) echo "pid $pod_pid (cwd '$pod_cwd') is not this walkthrough's pod" >&2; exit 1 ;;
+esac
 
 step "Delete the AKS Arc cluster"
 run az aksarc delete -n "$aks_cluster_name" -g "$resource_group_name" --yes
-# Deleting the cluster stops its pods: the sample's process goes away.
-for _ in $(seq 1 150); do pgrep -f "examples/quick-start/main.js" > /dev/null || break; sleep 0.1; done
-if pgrep -f "examples/quick-start/main.js" > /dev/null; then echo "the pod's process is still running after the cluster was deleted" >&2; exit 1; fi
+# Deleting the cluster stops its pods: the sample's process (this lab's, identified above) goes away.
+pod_running() { [ "$(readlink "/proc/$pod_pid/cwd" 2>/dev/null)" = "$pod_cwd" ]; }
+for _ in $(seq 1 150); do pod_running || break; sleep 0.1; done
+if pod_running; then echo "the pod's process $pod_pid is still running after the cluster was deleted" >&2; exit 1; fi
 echo "the cluster's pods have stopped"
 printf '\n\033[1m✔ the article ran end to end: the pod read the secret through workload identity\033[0m\n'

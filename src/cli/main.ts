@@ -2,7 +2,8 @@ import { basename } from "node:path";
 import { cjsExports } from "../platform/interop.js";
 import type { Args, CommandContext, CommandDef, GroupDef } from "./core/command.js";
 import { CliError, UsageError } from "./core/errors.js";
-import { parseArgs, parseResourceId } from "./core/parser.js";
+import { GLOBAL_ARGS, parseArgs, parseResourceId } from "./core/parser.js";
+import { didYouMean, recommendExamples } from "./core/similar.js";
 import type { Json } from "./core/types.js";
 import { isJsonObject } from "./core/types.js";
 import type { Session } from "./core/session.js";
@@ -71,7 +72,10 @@ async function dispatch(prog: string, tokens: string[], io: Io, current: () => S
   }
   if (first === "--version" || first === "-v") tokens = ["version", ...tokens.slice(1)];
   const top = TOP[tokens[0]!];
-  if (!top) throw new UsageError(`'${tokens[0]}' is misspelled or not recognized by the system.`, ["", `See '${prog} --help'.`]);
+  if (!top) {
+    const choices = [...Object.keys(TOP), ...Object.keys(LAB_PROCESS_COMMANDS)];
+    throw new UsageError(`'${tokens[0]}' is misspelled or not recognized by the system.`, [...didYouMean(tokens[0]!, choices), "", `See '${prog} --help'.`]);
+  }
   const mod = await top.load();
 
   // The longest run of leading words that names a command or a group.
@@ -94,7 +98,12 @@ async function dispatch(prog: string, tokens: string[], io: Io, current: () => S
     const gname = group?.name ?? "";
     const depth = gname ? gname.split(" ").length : 0;
     if (!group || words.length > depth) {
-      throw new UsageError(`'${words.join(" ")}' is misspelled or not recognized by the system.`, ["", `See '${prog} ${gname ? `${gname} ` : ""}--help'.`]);
+      // az names the one word that is not a choice at its level, and suggests the closest choice there.
+      const bad = words[depth] ?? words.join(" ");
+      const level = [...mod.groups.map((g) => g.name), ...mod.commands.map((c) => c.name)]
+        .filter((n) => n.split(" ").length === depth + 1 && (!gname || n.startsWith(`${gname} `)))
+        .map((n) => n.split(" ")[depth]!);
+      throw new UsageError(`'${bad}' is misspelled or not recognized by the system.`, [...didYouMean(bad, level), "", `See '${prog} ${gname ? `${gname} ` : ""}--help'.`]);
     }
     const subgroups = mod.groups.filter((g) => g.name.startsWith(`${gname} `) && g.name.split(" ").length === depth + 1);
     const commands = mod.commands.filter((c) => c.name.startsWith(`${gname} `) && c.name.split(" ").length === depth + 1);
@@ -109,6 +118,12 @@ async function dispatch(prog: string, tokens: string[], io: Io, current: () => S
     if (err instanceof UsageError && err.message.startsWith("the following arguments are required") && cmd.examples?.length) {
       const lines = ["", "Examples from command's help:"];
       for (const e of cmd.examples) lines.push(e.command.replace(/^az /, `${prog} `), e.summary, "");
+      throw new UsageError(err.message, lines);
+    }
+    if (err instanceof UsageError && err.message.startsWith("unrecognized arguments") && cmd.examples?.length) {
+      // az recommends the command's help examples, those using more of the given options first.
+      const lines = ["", "Examples from command's help:"];
+      for (const e of recommendExamples(cmd, tokens.slice(used), GLOBAL_ARGS)) lines.push(e.command.replace(/^az /, `${prog} `), e.summary, "");
       throw new UsageError(err.message, lines);
     }
     throw err;

@@ -41,6 +41,7 @@ export async function diagnoseRoutes(app: FastifyInstance, d: DiagnoseRouteDeps)
       return sendJson(reply, 400, { error: { code: "BadRequest", message: "since must be an ISO 8601 time" } });
     }
     const since = q.since === undefined ? undefined : new Date(q.since).toISOString();
+    await ctx.records.flush();
     const value = await ctx.store.read((tx) => AuditEvents.list(tx, { vault: q.vault || undefined, oid: q.oid || undefined, since, top }));
     return sendJson(reply, 200, { value });
   });

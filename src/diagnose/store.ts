@@ -15,9 +15,12 @@ function key(time: string, id: string): string {
   return `${time}|${id}`;
 }
 
+/** One prune removes at most this many records (so a batch of n records prunes ⌈n / PRUNE_BATCH⌉ times). */
+const PRUNE_BATCH = 64;
+
 async function prune(tx: Tx, kind: string, now: number): Promise<void> {
   const cutoff = new Date(now - RETENTION_MS).toISOString();
-  const old = await tx.list<{ time?: string; createdDateTime?: string }>(kind, { limit: 64 });
+  const old = await tx.list<{ time?: string; createdDateTime?: string }>(kind, { limit: PRUNE_BATCH });
   let n = await tx.count(kind);
   for (const r of old) {
     if (n <= MAX_RECORDS && r.id.split("|")[0]! >= cutoff) break;
@@ -56,6 +59,11 @@ export const SignIns = {
     await tx.put(SIGN_IN, key(r.createdDateTime, r.id), r, r.appId.toLowerCase());
     await prune(tx, SIGN_IN, now);
   },
+  /** Many records in one transaction, pruned once (the recorder's group commit). */
+  async addMany(tx: Tx, rs: readonly SignInRecord[], now: number): Promise<void> {
+    for (const r of rs) await tx.put(SIGN_IN, key(r.createdDateTime, r.id), r, r.appId.toLowerCase());
+    for (let i = 0; i < rs.length; i += PRUNE_BATCH) await prune(tx, SIGN_IN, now);
+  },
   list(tx: Tx, q: SignInQuery = {}): Promise<SignInRecord[]> {
     return newest<SignInRecord>(
       tx,
@@ -71,6 +79,11 @@ export const AuditEvents = {
   async add(tx: Tx, vaultName: string, r: AuditEventRecord, now: number): Promise<void> {
     await tx.put(AUDIT, key(r.time, r.id), r, vaultName.toLowerCase());
     await prune(tx, AUDIT, now);
+  },
+  /** Many events in one transaction, pruned once (the recorder's group commit). */
+  async addMany(tx: Tx, events: readonly { vault: string; record: AuditEventRecord }[], now: number): Promise<void> {
+    for (const e of events) await tx.put(AUDIT, key(e.record.time, e.record.id), e.record, e.vault.toLowerCase());
+    for (let i = 0; i < events.length; i += PRUNE_BATCH) await prune(tx, AUDIT, now);
   },
   list(tx: Tx, q: AuditQuery = {}): Promise<AuditEventRecord[]> {
     return newest<AuditEventRecord>(

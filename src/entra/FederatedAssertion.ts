@@ -81,13 +81,42 @@ export async function validateFederatedAssertion(
   return checkFederatedAssertion(await decodeFederatedAssertion(assertion), credentials, o);
 }
 
+/** The issuer's key (by kid, from its published JWKS) and the RS256 signature over the assertion. */
+async function verifySignature(decoded: DecodedAssertion, iss: string, keys: OidcKeySource): Promise<void> {
+  const { header, raw: assertion } = decoded;
+  const kid = header.kid;
+  if (typeof kid !== "string" || kid === "") {
+    throw EntraErrors.keyNotFound(String(kid ?? ""), iss).withHint("the assertion header has no 'kid'");
+  }
+  const { compactVerify, importJWK } = await loadJose();
+  let jwk;
+  try {
+    jwk = await keys.key(iss, kid);
+  } catch (err) {
+    if (err instanceof OidcFetchError) throw EntraErrors.externalOidcFailed().withHint(err.message);
+    throw err;
+  }
+  if (!jwk) throw EntraErrors.keyNotFound(kid, iss).withHint(`kid '${kid}' is not in the JWKS published by ${iss}, even after a refetch`);
+  try {
+    let imported = importedKeys.get(jwk);
+    if (!imported) {
+      imported = importJWK({ ...jwk, alg: "RS256" }, "RS256");
+      importedKeys.set(jwk, imported);
+    }
+    const key = (await imported) as Parameters<typeof compactVerify>[1];
+    await compactVerify(assertion, key, { algorithms: ["RS256"] });
+  } catch {
+    throw EntraErrors.invalidSignature().withHint(`the signature does not verify with key '${kid}' from ${iss}`);
+  }
+}
+
 /** The checks after decoding (header, issuer, key, signature, lifetime, subject, audience, propagation). */
 export async function checkFederatedAssertion(
   decoded: DecodedAssertion,
   credentials: FederatedIdentityCredentialRecord[],
   o: AssertionCheckOptions,
 ): Promise<FederatedIdentityCredentialRecord> {
-  const { header, payload, raw: assertion } = decoded;
+  const { header, payload } = decoded;
   if (header.typ !== undefined && header.typ !== "JWT" && header.typ !== "http://openid.net/specs/jwt/1.0") {
     throw EntraErrors.invalidJwtType().withHint(`the assertion header has typ ${quote(header.typ)}`);
   }
@@ -113,30 +142,7 @@ export async function checkFederatedAssertion(
     throw EntraErrors.noMatchingIssuer(iss).withHint(hint);
   }
 
-  const kid = header.kid;
-  if (typeof kid !== "string" || kid === "") {
-    throw EntraErrors.keyNotFound(String(kid ?? ""), iss).withHint("the assertion header has no 'kid'");
-  }
-  const { compactVerify, importJWK } = await loadJose();
-  let jwk;
-  try {
-    jwk = await o.keys.key(iss, kid);
-  } catch (err) {
-    if (err instanceof OidcFetchError) throw EntraErrors.externalOidcFailed().withHint(err.message);
-    throw err;
-  }
-  if (!jwk) throw EntraErrors.keyNotFound(kid, iss).withHint(`kid '${kid}' is not in the JWKS published by ${iss}, even after a refetch`);
-  try {
-    let imported = importedKeys.get(jwk);
-    if (!imported) {
-      imported = importJWK({ ...jwk, alg: "RS256" }, "RS256");
-      importedKeys.set(jwk, imported);
-    }
-    const key = (await imported) as Parameters<typeof compactVerify>[1];
-    await compactVerify(assertion, key, { algorithms: ["RS256"] });
-  } catch {
-    throw EntraErrors.invalidSignature().withHint(`the signature does not verify with key '${kid}' from ${iss}`);
-  }
+  await verifySignature(decoded, iss, o.keys);
 
   const iat = typeof payload.iat === "number" ? payload.iat : 0;
   const exp = typeof payload.exp === "number" ? payload.exp : 0;

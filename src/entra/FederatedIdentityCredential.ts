@@ -31,6 +31,10 @@ export const FederatedIdentityCredentials = {
   deleteAll(tx: Tx, identityId: string): Promise<number> {
     return tx.deleteChildren(KIND, identityId.toLowerCase());
   },
+  /** Every credential of the lab, on every identity. */
+  all(tx: Tx): Promise<FederatedIdentityCredentialRecord[]> {
+    return tx.list<FederatedIdentityCredentialRecord>(KIND).then((rows) => rows.map((r) => r.value));
+  },
   count(tx: Tx, identityId: string): Promise<number> {
     return tx.count(KIND, identityId.toLowerCase());
   },

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { LabContext } from "../lab/context.js";
-import { SignIns, type SignInRecord } from "../diagnose/index.js";
+import type { SignInRecord } from "../diagnose/index.js";
 import type { LogEntry } from "../platform/index.js";
 import type { ServicePrincipalRecord, UserRecord } from "./Directory.js";
 import type { PresentedAssertion } from "./FederatedAssertion.js";
@@ -114,13 +114,11 @@ export function signInLogEntry(a: SignInAttempt, o: SignInOutcome): LogEntry {
   return { level: "warn", face: "entra", op: "token", status: o.status, code: `AADSTS${o.errorCode}`, caller, hint: o.hint, fields, correlationId: a.correlationId };
 }
 
-/** Writes the sign-in record and the lab log line; never throws (a failure to record never fails the request). */
-export async function recordSignIn(ctx: LabContext, a: SignInAttempt, o: SignInOutcome): Promise<void> {
+/** Logs the line and hands the sign-in record to the recorder; never throws (a failure to record never fails the request). */
+export function recordSignIn(ctx: LabContext, a: SignInAttempt, o: SignInOutcome): void {
   try {
     ctx.labLog.log(signInLogEntry(a, o));
-    const now = ctx.clock.now();
-    const record = signInRecord(ctx, a, o, ctx.random.uuid(), now);
-    await ctx.store.write((tx) => SignIns.add(tx, record, now));
+    ctx.records.addSignIn(signInRecord(ctx, a, o, ctx.random.uuid(), ctx.clock.now()));
   } catch (err) {
     ctx.log.warn(`entra: could not record a sign-in: ${(err as Error).message}`);
   }

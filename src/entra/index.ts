@@ -7,3 +7,4 @@ export { TokenService, loadStsKeys, stsIssuer, AccessTokenInvalid, type AccessTo
 export { TokenEndpoint, resourceFromRequest, JWT_BEARER } from "./TokenEndpoint.js";
 export { entraFace } from "./routes.js";
 export { recordSignIn, signInRecord, signInLogEntry, resourcePrincipal, type SignInAttempt, type SignInOutcome } from "./SignInLog.js";
+export { federatedTrust, type FederatedTrust } from "./FederatedTrust.js";

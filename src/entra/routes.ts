@@ -149,10 +149,10 @@ export async function entraFace(app: FastifyInstance, d: EntraFaceDeps): Promise
     try {
       res = await endpoint.token(req.params.tenant, form, v1, attempt);
     } catch (err) {
-      await recordSignIn(ctx, attempt, failureOutcome(err));
+      recordSignIn(ctx, attempt, failureOutcome(err));
       throw err;
     }
-    await recordSignIn(ctx, attempt, { errorCode: 0, status: 200 });
+    recordSignIn(ctx, attempt, { errorCode: 0, status: 200 });
     return sendJson(reply, 200, res, { "cache-control": "no-store, no-cache", pragma: "no-cache", "x-ms-request-id": ctx.random.uuid() });
   };
   app.post("/:tenant/oauth2/v2.0/token", tokenRoute(false));

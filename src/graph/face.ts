@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { LabContext } from "../lab/context.js";
-import { AccessTokenInvalid, type TokenService } from "../entra/index.js";
+import { AccessTokenInvalid, type AccessTokenClaims, type TokenService } from "../entra/index.js";
 import { FaceError, frameworkErrorKind, HINT_HEADER, headerSafe, hostOf, pathOf, queryOf, sendJson, type FastifyLikeError } from "../platform/index.js";
 import { GraphError, GraphErrors } from "./GraphError.js";
 import { GRAPH_OPERATIONS } from "./ops/index.js";
@@ -61,38 +61,40 @@ function route(version: GraphVersion, method: string, segments: string[]): { op:
   throw GraphErrors.segmentNotFound(segments[Math.min(n, segments.length) - 1] ?? version);
 }
 
+function requestIds(ctx: LabContext, req: FastifyRequest): { requestId: string; clientRequestId: string } {
+  const requestId = ctx.random.uuid();
+  return { requestId, clientRequestId: (req.headers["client-request-id"] as string | undefined) ?? requestId };
+}
+
+/** Graph's error envelope (with the 401 challenge) and the lab log line for the failed request. */
+function renderGraphError(ctx: LabContext, req: FastifyRequest, reply: FastifyReply, e: GraphError, c: AccessTokenClaims | undefined): FastifyReply {
+  const { requestId, clientRequestId } = requestIds(ctx, req);
+  const error: Record<string, unknown> = { code: e.code, message: e.message, innerError: { date: graphDate(ctx.clock.now()), "request-id": requestId, "client-request-id": clientRequestId } };
+  const headers: Record<string, string> = { "request-id": requestId, "client-request-id": clientRequestId, ...e.headers };
+  if (e.status === 401) headers["www-authenticate"] = `Bearer realm="", authorization_uri="${ctx.hosts.loginOrigin}/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"`;
+  if (e.hint) {
+    error.wilabHint = e.hint;
+    headers[HINT_HEADER] = headerSafe(e.hint);
+  }
+  ctx.labLog.log({
+    level: e.status >= 500 ? "error" : "warn",
+    face: "graph",
+    op: `${req.method} ${pathOf(req)}`,
+    status: e.status,
+    code: e.code,
+    caller: c ? { clientId: c.appid, objectId: c.oid, upn: c.upn } : undefined,
+    hint: e.hint,
+    correlationId: clientRequestId,
+  });
+  return sendJson(reply, e.status, { error }, headers);
+}
+
 /** Microsoft Graph's face: `/v1.0/…` and `/beta/…` on graph.microsoft.com or the lab's origin. */
 export async function graphFace(app: FastifyInstance, d: GraphFaceDeps): Promise<void> {
   const { ctx, tokens } = d;
   const callers = new WeakMap<FastifyRequest, GraphCaller>();
 
-  const ids = (req: FastifyRequest) => {
-    const requestId = ctx.random.uuid();
-    return { requestId, clientRequestId: (req.headers["client-request-id"] as string | undefined) ?? requestId };
-  };
-
-  function render(req: FastifyRequest, reply: FastifyReply, e: GraphError): FastifyReply {
-    const { requestId, clientRequestId } = ids(req);
-    const error: Record<string, unknown> = { code: e.code, message: e.message, innerError: { date: graphDate(ctx.clock.now()), "request-id": requestId, "client-request-id": clientRequestId } };
-    const headers: Record<string, string> = { "request-id": requestId, "client-request-id": clientRequestId, ...e.headers };
-    if (e.status === 401) headers["www-authenticate"] = `Bearer realm="", authorization_uri="${ctx.hosts.loginOrigin}/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"`;
-    if (e.hint) {
-      error.wilabHint = e.hint;
-      headers[HINT_HEADER] = headerSafe(e.hint);
-    }
-    const c = callers.get(req)?.claims;
-    ctx.labLog.log({
-      level: e.status >= 500 ? "error" : "warn",
-      face: "graph",
-      op: `${req.method} ${pathOf(req)}`,
-      status: e.status,
-      code: e.code,
-      caller: c ? { clientId: c.appid, objectId: c.oid, upn: c.upn } : undefined,
-      hint: e.hint,
-      correlationId: clientRequestId,
-    });
-    return sendJson(reply, e.status, { error }, headers);
-  }
+  const render = (req: FastifyRequest, reply: FastifyReply, e: GraphError) => renderGraphError(ctx, req, reply, e, callers.get(req)?.claims);
 
   app.setErrorHandler((err: FastifyLikeError, req, reply) => {
     if (err instanceof GraphError) return render(req, reply, err);
@@ -141,10 +143,11 @@ export async function graphFace(app: FastifyInstance, d: GraphFaceDeps): Promise
     const caller = await authenticate(req);
     const { op, params } = route(version, req.method.toUpperCase(), segments);
     authorize(op, caller);
+    await ctx.records.flush(); // the sign-in log includes every request answered so far
     const result = await ctx.store.read((tx) =>
       op.handler({ ctx, tx, caller, version, origin: origin(req), path: raw.slice(1).join("/"), params, query: queryOf(req), body: req.body }),
     );
-    const { requestId, clientRequestId } = ids(req);
+    const { requestId, clientRequestId } = requestIds(ctx, req);
     return sendJson(reply, result.status, result.body, { "request-id": requestId, "client-request-id": clientRequestId, "odata-version": "4.0" });
   }
 

@@ -1,6 +1,6 @@
 import type { LabContext } from "../lab/context.js";
 import type { AccessTokenClaims } from "../entra/index.js";
-import { AuditEvents, type AuditEventRecord } from "../diagnose/index.js";
+import type { AuditEventRecord } from "../diagnose/index.js";
 import type { LogEntry } from "../platform/index.js";
 import type { KvAuthorization } from "./access.js";
 import type { VaultRecord } from "./Vaults.js";
@@ -25,6 +25,8 @@ export interface KvRequestFacts {
   errorCode?: string;
   errorMessage?: string;
   hint?: string;
+  /** Whether the request carried a bearer token (the SDKs' first request does not, by design: it asks for the challenge). */
+  tokenPresented: boolean;
 }
 
 const REASONS: Record<number, string> = {
@@ -77,22 +79,24 @@ export function auditEvent(f: KvRequestFacts, id: string, now: number): AuditEve
   };
 }
 
-/** The lab log line for a request: a warning (error for 5xx) when it failed, a debug line otherwise. */
+/**
+ * The lab log line for a request: a warning (error for 5xx) when it failed, a debug line otherwise — and for the
+ * 401 challenge that every SDK asks for with a first request without a token, which is no failure.
+ */
 export function auditLogEntry(f: KvRequestFacts): LogEntry {
   const caller = f.claims ? { clientId: f.claims.appid, objectId: f.claims.oid, upn: f.claims.upn } : undefined;
   const fields = { vault: f.vaultName, object: f.objectId?.replace(/^https:\/\/[^/]+/, ""), role: f.authorization?.roleDefinitionName };
-  const level = f.httpStatusCode >= 500 ? "error" : f.httpStatusCode >= 400 ? "warn" : "debug";
+  const challenge = f.httpStatusCode === 401 && !f.tokenPresented;
+  const level = f.httpStatusCode >= 500 ? "error" : f.httpStatusCode >= 400 && !challenge ? "warn" : "debug";
   return { level, face: "keyvault", op: f.operationName, status: f.httpStatusCode, code: f.errorCode, caller, hint: f.hint, fields, correlationId: f.correlationId };
 }
 
-/** Writes the audit event and the lab log line; never throws (recording never fails the request). */
-export async function recordAudit(ctx: LabContext, f: KvRequestFacts): Promise<void> {
+/** Logs the line and hands the audit event to the recorder; never throws (recording never fails the request). */
+export function recordAudit(ctx: LabContext, f: KvRequestFacts): void {
   try {
     ctx.labLog.log(auditLogEntry(f));
     if (!f.vault) return; // no such vault: nothing a vault's diagnostic settings would see
-    const now = ctx.clock.now();
-    const ev = auditEvent(f, ctx.random.uuid(), now);
-    await ctx.store.write((tx) => AuditEvents.add(tx, f.vaultName, ev, now));
+    ctx.records.addAuditEvent(f.vaultName, auditEvent(f, ctx.random.uuid(), ctx.clock.now()));
   } catch (err) {
     ctx.log.warn(`keyvault: could not record an audit event: ${(err as Error).message}`);
   }

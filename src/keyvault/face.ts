@@ -8,7 +8,7 @@ import { installFaultHooks } from "../platform/index.js";
 import { KeyVaultError, KeyVaultErrors } from "./KeyVaultError.js";
 import { Vaults, type VaultRecord } from "./Vaults.js";
 import { decideAccess, type KvAuthorization } from "./access.js";
-import { recordAudit } from "./audit.js";
+import { recordAudit, type KvRequestFacts } from "./audit.js";
 import { BODY_LIMIT, checkApiVersion, checkSecretName } from "./rules.js";
 import { SECRET_OPERATIONS, type KvOperation } from "./ops/index.js";
 
@@ -59,12 +59,45 @@ function authError(err: AccessTokenInvalid, vault: VaultRecord, host: string, to
   }
 }
 
+/** What the face notes about a request along the way, for its audit event. */
+interface RequestNote {
+  started: number;
+  vault?: VaultRecord;
+  authorization?: KvAuthorization;
+  error?: KeyVaultError;
+}
+
+/** What the audit event of one request records, once its response is ready. */
+function requestFacts(req: FastifyRequest, reply: FastifyReply, op: KvOperation, n: RequestNote, claims: AccessTokenClaims | undefined): KvRequestFacts {
+  const host = hostOf(req);
+  const name = op.nameParam ? (req.params as Record<string, string | undefined>)[op.nameParam] : undefined;
+  return {
+    operationName: op.operationName,
+    vaultName: vaultNameFromHost(host) ?? "",
+    vault: n.vault,
+    claims,
+    authorization: n.authorization,
+    objectId: name ? `${origin(host)}${pathOf(req)}` : undefined,
+    requestUri: `${origin(host)}${req.url}`,
+    apiVersion: queryOf(req)["api-version"],
+    callerIpAddress: req.ip,
+    clientInfo: req.headers["user-agent"],
+    correlationId: (req.headers["x-ms-client-request-id"] as string | undefined) ?? String(reply.getHeader("x-ms-request-id") ?? ""),
+    httpStatusCode: reply.statusCode,
+    durationMs: Math.round(performance.now() - n.started),
+    errorCode: n.error ? (n.error.innerCode ?? n.error.code) : undefined,
+    errorMessage: n.error?.message,
+    hint: n.error?.hint,
+    tokenPresented: bearerToken(req.headers.authorization) !== undefined,
+  };
+}
+
 /** The Key Vault data plane, served on vault hosts (`<vault>.vault.localhost:<port>`, `<vault>.vault.azure.net`). */
 export async function keyVaultFace(app: FastifyInstance, d: KeyVaultFaceDeps): Promise<void> {
   const { ctx, tokens } = d;
   const callers = new WeakMap<FastifyRequest, AccessTokenClaims>();
   // What each request's audit event needs, collected along the way and written before the response goes out.
-  const facts = new WeakMap<FastifyRequest, { started: number; vault?: VaultRecord; authorization?: KvAuthorization; error?: KeyVaultError }>();
+  const facts = new WeakMap<FastifyRequest, RequestNote>();
   const noteOf = (req: FastifyRequest) => {
     let n = facts.get(req);
     if (!n) facts.set(req, (n = { started: performance.now() }));
@@ -166,26 +199,7 @@ export async function keyVaultFace(app: FastifyInstance, d: KeyVaultFaceDeps): P
     const op = opsByRoute.get(`${req.method} ${req.routeOptions.url ?? ""}`);
     const n = facts.get(req);
     if (!op || !n) return payload;
-    const host = hostOf(req);
-    const name = op.nameParam ? (req.params as Record<string, string | undefined>)[op.nameParam] : undefined;
-    await recordAudit(ctx, {
-      operationName: op.operationName,
-      vaultName: vaultNameFromHost(host) ?? "",
-      vault: n.vault,
-      claims: callers.get(req),
-      authorization: n.authorization,
-      objectId: name ? `${origin(host)}${pathOf(req)}` : undefined,
-      requestUri: `${origin(host)}${req.url}`,
-      apiVersion: queryOf(req)["api-version"],
-      callerIpAddress: req.ip,
-      clientInfo: req.headers["user-agent"],
-      correlationId: (req.headers["x-ms-client-request-id"] as string | undefined) ?? String(reply.getHeader("x-ms-request-id") ?? ""),
-      httpStatusCode: reply.statusCode,
-      durationMs: Math.round(performance.now() - n.started),
-      errorCode: n.error ? (n.error.innerCode ?? n.error.code) : undefined,
-      errorMessage: n.error?.message,
-      hint: n.error?.hint,
-    });
+    recordAudit(ctx, requestFacts(req, reply, op, n, callers.get(req)));
     return payload;
   });
 

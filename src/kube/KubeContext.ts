@@ -3,6 +3,7 @@ import type { LabContext } from "../lab/context.js";
 import type { ClusterRecord } from "./Cluster.js";
 import type { KubeStorage } from "./KubeStorage.js";
 import type { ServiceAccountIssuer } from "./issuer/ServiceAccountIssuer.js";
+import type { FicLike, FicVerdict, PresentedClaims } from "../diagnose/index.js";
 
 export interface PodLogOptions {
   container?: string;
@@ -19,6 +20,20 @@ export interface PodLogSource {
   logs(clusterId: string, namespace: string, pod: string, o: PodLogOptions): Promise<Readable | undefined>;
 }
 
+/** What the tenant's directory says about a service-account token a pod will present (see `KubeContext.federatedTrust`). */
+export interface FederatedTrustAnswer {
+  /** The client id the pod uses names an identity (a managed identity or an application) of the tenant. */
+  clientIdKnown: boolean;
+  /** The client id is in fact the object (principal) id of this service principal. */
+  objectIdOf?: { appId: string; displayName: string };
+  /** The ARM id of the managed identity behind the client id, when it is one. */
+  identityId?: string;
+  /** How many federated credentials that identity has. */
+  identityCredentials: number;
+  /** The credential that trusts the claims, or the nearest miss (over that identity's credentials; when it has none, over the tenant's). */
+  verdict: FicVerdict<FicLike>;
+}
+
 /** Everything the Kubernetes side of the lab shares: the lab, the object store, issuers and the kubelet's logs. */
 export interface KubeContext {
   ctx: LabContext;
@@ -32,6 +47,11 @@ export interface KubeContext {
   apiServerUrl(c: ClusterRecord): string;
   /** Set once the kubelet runs. */
   podLogs?: PodLogSource;
+  /**
+   * Which federated credential of the tenant trusts these claims (the lab wires Entra's directory here; the kube
+   * side never reads it directly). Absent: wilab's `WorkloadIdentityNoFederatedCredential` warning is not given.
+   */
+  federatedTrust?: (claims: PresentedClaims, clientId?: string) => Promise<FederatedTrustAnswer>;
   /** Called after a cluster has been deleted (components drop what they hold for it). */
   readonly clusterDeleted: Set<(clusterId: string) => void>;
 }

@@ -5,19 +5,22 @@ import { join } from "node:path";
 import { EtcHosts, Faults, LabCa, LabClock, LabLog, Random, installBodyParsers, hostOf, sendJson, loadJose, type LogFormat, type LogLevel } from "../platform/index.js";
 import { installRequestLog, logFaultChanges, type FaultSpec } from "../platform/index.js";
 import { SqliteStore } from "../store/index.js";
-import { entraFace, loadStsKeys, OidcKeySource, TokenEndpoint, TokenService } from "../entra/index.js";
+import { entraFace, federatedTrust, loadStsKeys, OidcKeySource, TokenEndpoint, TokenService } from "../entra/index.js";
 import { armFace } from "../arm/face.js";
 import { armRoutes, armPublicRoutes } from "../arm/index.js";
 import { keyVaultFace, Vaults } from "../keyvault/index.js";
 import { Clusters, createKubeContext, kubeFace, startKubelet, transparentIssuerHost, type KubeContext } from "../kube/index.js";
 import { graphFace } from "../graph/index.js";
-import { diagnoseRoutes } from "../diagnose/index.js";
+import { diagnoseRoutes, DiagnosticRecords } from "../diagnose/index.js";
 import { bootstrapLab } from "./bootstrap.js";
 import { labAdminRoutes } from "./adminRoutes.js";
 import { labFaultRoutes } from "./faultRoutes.js";
 import { doctorDeps, doctorRoutes } from "../diagnose/doctor/index.js";
 import { Hosts, TRANSPARENT_HOSTS, vaultNameFromHost, type HostMode, type LabContext, type LabLogger } from "./context.js";
 import { LabRecords, type LabRecord } from "./LabRecord.js";
+import { lockDataDir, type DataDirLock } from "../platform/dataDirLock.js";
+import type { StaleUrlWarning } from "../diagnose/modeSwitch.js";
+import { checkModeSwitch } from "./modeSwitch.js";
 
 export interface StartLabOptions {
   /** Port to listen on; 0 picks a free one. Default 0 (8443 for `wilab up`, 443 in transparent mode). */
@@ -51,6 +54,8 @@ export interface StartLabOptions {
   logWrite?: (line: string) => void;
   /** Faults in force from the start (`lab.faults` adds and clears them later; `wilab fault …` over `/_wilab/faults`). */
   faults?: FaultSpec[];
+  /** Kubeconfig files to check for API server URLs of this lab's clusters from another mode or port (`wilab up`: $KUBECONFIG or ~/.kube/config). */
+  kubeconfigFiles?: string[];
 }
 
 /** What a running lab tells its user: endpoints, CA, tenant and the admin's credentials. */
@@ -80,6 +85,8 @@ export interface Lab extends LabInfo {
   readonly kube: KubeContext;
   /** The faults in force: add, list, clear (each change is a lab-log line). */
   readonly faults: Faults;
+  /** Federated credentials and kubeconfig entries still naming a cluster URL from another host mode or port. */
+  readonly modeSwitchWarnings: StaleUrlWarning[];
   stop(): Promise<void>;
 }
 
@@ -92,8 +99,25 @@ const plainSerializer = () => () => (data: unknown) => JSON.stringify(data);
 
 const quietLogger: LabLogger = { info: () => undefined, warn: (m) => process.stderr.write(`wilab: ${m}\n`) };
 
-/** Starts a lab in this process. */
+/**
+ * Starts a lab in this process. A lab that keeps state in the data dir or records its endpoints there holds the
+ * data dir's lock (`lab.lock`) while it runs: a second one on the same data dir is refused (DataDirLockedError).
+ */
 export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
+  const memory = !!o.memory;
+  const lock: DataDirLock | undefined = !memory || (o.recordEndpoints ?? !memory) ? lockDataDir(o.dataDir ?? defaultDataDir()) : undefined;
+  try {
+    const lab = await startLabUnlocked(o);
+    if (!lock) return lab;
+    const stop = lab.stop.bind(lab);
+    return Object.assign(lab, { stop: () => stop().finally(() => lock.release()) });
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+}
+
+async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
   const mode: HostMode = o.transparent ? "transparent" : "local";
   const dataDir = o.dataDir ?? defaultDataDir();
   const memory = !!o.memory;
@@ -139,6 +163,7 @@ export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
     log,
     labLog: new LabLog({ level: o.logLevel ?? "info", format: o.logFormat ?? "text", write: o.logWrite ?? (() => undefined), now: () => clock.now() }),
     faults: new Faults(() => clock.now()),
+    records: new DiagnosticRecords(store, { now: () => clock.now(), onError: (err) => log.warn(`could not record sign-ins/audit events: ${err.message}`) }),
   };
   logFaultChanges(ctx.faults, ctx.labLog);
   for (const f of o.faults ?? []) ctx.faults.add(f);
@@ -168,6 +193,7 @@ export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
   await app.register(async (f) => keyVaultFace(f, { ctx, tokens, lab: () => labRecord }));
   await app.register(async (f) => entraFace(f, { ctx, endpoint, tokens, lab: () => labRecord }));
   const kube = createKubeContext(ctx);
+  kube.federatedTrust = (claims, clientId) => federatedTrust(store, claims, clientId);
   await app.register(async (f) => kubeFace(f, kube));
   await app.register(async (f) => labAdminRoutes(f, { ctx, kube, tokens, startedAt: Date.now() }));
   await app.register(async (f) => labFaultRoutes(f, { ctx, kube, tokens }));
@@ -230,12 +256,14 @@ export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
     writeFileSync(join(dataDir, "endpoints.json"), JSON.stringify({ ...info, dataDir, pid: process.pid }, null, 2), { mode: 0o600 });
   }
 
+  const modeSwitchWarnings = await checkModeSwitch(kube, o.kubeconfigFiles ?? []);
   let stopped = false;
   return {
     ...info,
     ctx,
     kube,
     faults: ctx.faults,
+    modeSwitchWarnings,
     vaultUrl: (name: string) => hosts.vaultUri(name),
     hostsLinesNeeded: () => (manageHosts ? [] : etc.linesFor(vaultNames)),
     async stop() {
@@ -244,6 +272,7 @@ export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
       await kubelet.stop();
       await app.close();
       if (manageHosts) etc.clear();
+      await ctx.records.close();
       await store.close();
       if (recordEndpoints) rmSync(join(dataDir, "endpoints.json"), { force: true });
     },

@@ -1,5 +1,6 @@
 import type { LabCa, LabClock, Random, EtcHosts, LabLog, Faults } from "../platform/index.js";
 import type { Store } from "../store/index.js";
+import type { DiagnosticRecords } from "../diagnose/index.js";
 
 export type HostMode = "local" | "transparent";
 
@@ -110,4 +111,6 @@ export interface LabContext {
   labLog: LabLog;
   /** Injected faults every face consults. */
   faults: Faults;
+  /** Where faces hand sign-in records and audit events (committed in groups; readers `flush()` first). */
+  records: DiagnosticRecords;
 }

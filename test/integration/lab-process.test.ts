@@ -47,6 +47,7 @@ test("wilab up: one ready line with endpoints and CA trust; env prints the clien
     const tenant = JSON.parse(readFileSync(join(dataDir, "endpoints.json"), "utf8")).tenantId as string;
     for (const v of ["AZURE_AUTHORITY_HOST", "NODE_EXTRA_CA_CERTS", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"]) assert.match(env.stdout, new RegExp(`^export ${v}=`, "m"));
     assert.match(env.stdout, new RegExp(`^export AZURE_TENANT_ID='${tenant}'$`, "m"));
+    assert.match(env.stdout, new RegExp(`^export WILAB_GRAPH_ENDPOINT='${first.url}'$`, "m"));
     const pwsh = spawnSync(process.execPath, [bin, "env", "--data-dir", dataDir, "--shell", "pwsh"], { encoding: "utf8" });
     assert.match(pwsh.stdout, new RegExp(`^\\$env:AZURE_TENANT_ID = '${tenant}'$`, "m"));
 

@@ -11,12 +11,16 @@ import { SecretClient } from "@azure/keyvault-secrets";
 import { DefaultAzureCredential } from "@azure/identity";
 import { startTestLab, adminCredential } from "../helpers/lab.js";
 import { startTestIssuer } from "../helpers/testIssuer.js";
+import { portUnavailable } from "../helpers/ports.js";
 
 const root = process.getuid?.() === 0;
+// Transparent mode listens on 443: when something else holds it (a user's own `wilab up --transparent`), skip and say why.
+const port443 = root ? await portUnavailable(443) : undefined;
+const transparentSkip = !root ? "transparent mode needs root (port 443 and /etc/hosts); CI runs as root" : port443 ? `transparent mode needs port 443: ${port443}` : false;
 
 test(
   "transparent mode: unmodified DefaultAzureCredential + SecretClient('https://<vault>.vault.azure.net') with only the webhook's env",
-  { skip: root ? false : "transparent mode needs root (port 443 and /etc/hosts); CI runs as root" },
+  { skip: transparentSkip },
   async () => {
     const lab = await startTestLab({ transparent: true, port: 443 });
     const dir = mkdtempSync(join(tmpdir(), "wilab-transparent-"));
@@ -26,6 +30,13 @@ test(
       assert.match(hosts, /127\.0\.0\.1 login\.microsoftonline\.com/);
       assert.match(hosts, /127\.0\.0\.1 management\.azure\.com/);
       assert.equal(lab.authorityHost, "https://login.microsoftonline.com");
+      // Microsoft Graph answers on graph.microsoft.com.
+      assert.match(hosts, /127\.0\.0\.1 graph\.microsoft\.com/);
+      assert.equal(lab.graphEndpoint, "https://graph.microsoft.com");
+      const graphToken = (await adminCredential(lab).getToken("https://graph.microsoft.com/.default"))!.token;
+      const sps = await fetch(`https://graph.microsoft.com/v1.0/servicePrincipals?$filter=appId eq '${lab.admin.clientId}'`, { headers: { authorization: `Bearer ${graphToken}` } });
+      assert.equal(sps.status, 200);
+      assert.equal(((await sps.json()) as { value: { id: string }[] }).value[0]?.id, lab.admin.objectId);
       // The management SDKs with their defaults (management.azure.com) work too.
       const cred = adminCredential(lab);
       const resources = new ResourceManagementClient(cred, lab.subscriptionId);
@@ -76,7 +87,8 @@ test(
       await lab.stop();
       rmSync(dir, { recursive: true, force: true });
     }
-    assert.doesNotMatch(readFileSync("/etc/hosts", "utf8"), /login\.microsoftonline\.com/, "the /etc/hosts block is removed on stop");
+    // This process's block is gone (blocks of other labs on the machine, if any, are theirs).
+    assert.doesNotMatch(readFileSync("/etc/hosts", "utf8"), new RegExp(`# >>> wilab pid=${process.pid}\\b`), "the /etc/hosts block is removed on stop");
   },
 );
 
@@ -92,3 +104,46 @@ test("a stale /etc/hosts block left by a crashed lab is removed by the next star
     if (now.includes("pid=2147483646")) writeFileSync("/etc/hosts", original);
   }
 });
+
+test(
+  "restarting a local lab in transparent mode names each federated credential that still trusts the local issuer, with the fix",
+  { skip: transparentSkip },
+  async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "wilab-modeswitch-"));
+    const API = "2024-12-01-preview";
+    const armCall = async (lab: Awaited<ReturnType<typeof startTestLab>>, method: string, path: string, apiVersion: string, body?: unknown) => {
+      const token = (await adminCredential(lab).getToken("https://management.azure.com/.default"))!.token;
+      const res = await fetch(`${lab.armEndpoint}${path}?api-version=${apiVersion}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+      return { status: res.status, json: (await res.json()) as { properties: { oidcIssuerProfile: { issuerUrl: string } } } };
+    };
+    const local = await startTestLab({ memory: false, dataDir });
+    const cc = `/subscriptions/${local.subscriptionId}/resourceGroups/rg-m/providers/Microsoft.Kubernetes/connectedClusters/c-m`;
+    let localIssuer: string;
+    try {
+      const opts = { endpoint: local.armEndpoint, credentialScopes: ["https://management.azure.com/.default"] };
+      await new ResourceManagementClient(adminCredential(local), local.subscriptionId, opts).resourceGroups.createOrUpdate("rg-m", { location: "westeurope" });
+      const made = await armCall(local, "PUT", cc, API, { location: "westeurope", kind: "ProvisionedCluster", identity: { type: "SystemAssigned" }, properties: { agentPublicKeyCertificate: "", oidcIssuerProfile: { enabled: true }, securityProfile: { workloadIdentity: { enabled: true } } } });
+      assert.equal(made.status, 201);
+      localIssuer = made.json.properties.oidcIssuerProfile.issuerUrl;
+      assert.match(localIssuer, new RegExp(`^https://localhost:${local.port}/oidc/`));
+      const msi = new ManagedServiceIdentityClient(adminCredential(local), local.subscriptionId, opts);
+      await msi.userAssignedIdentities.createOrUpdate("rg-m", "id-m", { location: "westeurope" });
+      await msi.federatedIdentityCredentials.createOrUpdate("rg-m", "id-m", "fic-m", { issuer: localIssuer, subject: "system:serviceaccount:default:sa", audiences: ["api://AzureADTokenExchange"] });
+      assert.deepEqual(local.modeSwitchWarnings, []);
+    } finally {
+      await local.stop();
+    }
+    const transparent = await startTestLab({ memory: false, dataDir, transparent: true, port: 443 });
+    try {
+      const now = (await armCall(transparent, "GET", cc, API)).json.properties.oidcIssuerProfile.issuerUrl;
+      assert.match(now, /^https:\/\/oidcdiscovery-westeurope-endpoint-[0-9a-f]{16}\.000\.azurefd\.net\//);
+      assert.deepEqual(
+        transparent.modeSwitchWarnings.map((w) => ({ kind: w.kind, name: w.name, old: w.old, new: w.new, fix: w.fix })),
+        [{ kind: "federatedCredential", name: "fic-m", old: localIssuer, new: now, fix: `az identity federated-credential update --name fic-m --identity-name id-m --resource-group rg-m --issuer ${now}` }],
+      );
+    } finally {
+      await transparent.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  },
+);

@@ -1,11 +1,22 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "../../..");
 
 test("npm run walkthrough: the article end to end through the az shim and real kubectl", () => {
+  // A process that looks like someone else's sample pod (its command line names the sample) runs the whole time:
+  // the walkthrough must look only at its own lab's pod, never at the machine's process list.
+  const decoy = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)", resolve(root, "examples/quick-start/main.js")], { stdio: "ignore" });
+  try {
+    walkthrough();
+  } finally {
+    decoy.kill("SIGKILL");
+  }
+});
+
+function walkthrough(): void {
   const r = spawnSync(process.execPath, [resolve(root, "scripts/walkthrough.mjs")], { encoding: "utf8", timeout: 240_000, env: { ...process.env, NODE_EXTRA_CA_CERTS: "" } });
   const out = r.stdout + r.stderr;
   assert.equal(r.status, 0, out.slice(-4000));
@@ -32,5 +43,6 @@ test("npm run walkthrough: the article end to end through the az shim and real k
   assert.match(r.stdout, /pod\/sample-quick-start condition met/);
   assert.match(r.stdout, /AZURE_FEDERATED_TOKEN_FILE=\/var\/run\/secrets\/azure\/tokens\/azure-identity-token/);
   assert.match(r.stdout, /successfully got secret, secret=Hello!/);
+  assert.match(r.stdout, /the pod runs as pid \d+ in \S+\/wilab-walkthrough-/);
   assert.match(r.stdout, /the cluster's pods have stopped/);
-});
+}

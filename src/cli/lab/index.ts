@@ -34,6 +34,8 @@ interface UpOptions {
   logLevel: string;
   logFormat: string;
 }
+import { explainStartError } from "./startErrors.js";
+import { homedir } from "node:os";
 
 function readEndpoints(dataDir: string): LabInfo | undefined {
   const p = join(dataDir, "endpoints.json");
@@ -67,8 +69,9 @@ export function registerLabCommands(program: Command): void {
       const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
       process.on("SIGINT", requestStop);
       process.on("SIGTERM", requestStop);
-      const lab = await startLab({
-        port: o.port !== undefined ? Number(o.port) : o.transparent ? 443 : 8443,
+      const port = o.port !== undefined ? Number(o.port) : o.transparent ? 443 : 8443;
+      const started = await startLab({
+        port,
         dataDir: o.dataDir,
         memory: o.memory,
         transparent: o.transparent,
@@ -82,7 +85,21 @@ export function registerLabCommands(program: Command): void {
         logFormat,
         logWrite: (line) => process.stderr.write(`${line}\n`),
         logger: { info: (m) => process.stdout.write(`${m}\n`), warn: (m) => process.stderr.write(`wilab: ${m}\n`) },
+        kubeconfigFiles: process.env.KUBECONFIG ? process.env.KUBECONFIG.split(":").filter(Boolean) : [join(homedir(), ".kube", "config")],
+      }).catch((err: unknown) => {
+        const why = explainStartError(err, { port, transparent: !!o.transparent });
+        if (!why) throw err;
+        process.stderr.write(`wilab: ${why}\n`);
+        process.exitCode = 1;
+        return undefined;
       });
+      if (!started) {
+        process.off("SIGINT", requestStop);
+        process.off("SIGTERM", requestStop);
+        return;
+      }
+      const lab = started;
+      for (const w of lab.modeSwitchWarnings) process.stderr.write(`wilab: warning: ${w.message}\n`);
       const trust = `trust the CA: export NODE_EXTRA_CA_CERTS=${lab.caCertPath} REQUESTS_CA_BUNDLE=${lab.caCertPath} (or eval "$(wilab env)")`;
       process.stdout.write(
         `wilab ready on ${lab.url} [${lab.mode}] — Entra ${lab.authorityHost}, ARM ${lab.armEndpoint}, Key Vault https://<vault>.${lab.ctx.hosts.vaultDnsSuffix} — tenant ${lab.tenantId}, subscription ${lab.subscriptionId} — ${lab.store} — ${trust}\n`,

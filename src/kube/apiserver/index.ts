@@ -18,6 +18,7 @@ import { parseFieldSelector, checkFieldSelector, matchFields, FieldSelectorError
 import { toTable, wantsTable, type IncludeObject } from "./table.js";
 import { WatchHub } from "./watch.js";
 import { requestToken } from "./token.js";
+import { eventExpired } from "../events.js";
 
 export { requestToken } from "./token.js";
 export { verifyServiceAccountToken } from "./auth.js";
@@ -450,7 +451,10 @@ export async function apiServerRoutes(app: FastifyInstance, kube: KubeContext): 
     const timeout = query.timeoutSeconds ? Math.max(1, Number(query.timeoutSeconds)) : 1800 + Math.floor(Math.random() * 1800);
 
     const matches = (o: KubeObject) =>
-      (!def.namespaced || ns === undefined || o.metadata.namespace === ns) && matchRequirements(o.metadata.labels, sel.label) && matchFields(def.resource, o, sel.field);
+      (!def.namespaced || ns === undefined || o.metadata.namespace === ns) &&
+      matchRequirements(o.metadata.labels, sel.label) &&
+      matchFields(def.resource, o, sel.field) &&
+      (def.resource !== "events" || !eventExpired(o, kube.ctx.clock.now()));
     const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? ""}/${o.metadata.name}`;
 
     const { items, rv } = await kube.storage.read(async (tx) => ({
@@ -464,6 +468,9 @@ export async function apiServerRoutes(app: FastifyInstance, kube: KubeContext): 
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { "content-type": "application/json", "cache-control": "no-cache, private", "transfer-encoding": "chunked" });
+    // kube-apiserver's watch server flushes the headers at once: a client waiting for them (kubectl delete --wait stopping its
+    // informer) must not wait for the first event.
+    res.flushHeaders();
     const write = (type: string, obj: unknown) => res.write(JSON.stringify({ type, object: obj }) + "\n");
     const render = (o: KubeObject) => (table ? toTable(def.kind, [withTypeMeta(def, o)], kube.ctx.clock.now(), include) : withTypeMeta(def, o));
     const bookmark = (rvNow: string, annotations?: Record<string, string>) =>

@@ -19,6 +19,7 @@ import { strategicMerge, jsonMergePatch, StrategicMergeError } from "./strategic
 import { matchRequirements, type Requirement } from "./labelSelector.js";
 import { matchFields, type FieldRequirement } from "./fieldSelector.js";
 import { groupVersion, type ResourceDef } from "./resources.js";
+import { eventExpired } from "../events.js";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -167,7 +168,8 @@ export class Registry {
 
   async get(c: ClusterRecord, def: ResourceDef, ns: string | undefined, name: string): Promise<KubeObject> {
     const o = await this.kube.storage.read((tx) => tx.get(c.clusterId, def.resource, def.namespaced ? ns : undefined, name));
-    if (!o) throw KubeErrors.notFound(def.resource, name, def.group);
+    // Events live an hour after their last write (--event-ttl): etcd has dropped an older one.
+    if (!o || (def.resource === "events" && eventExpired(o, this.now()))) throw KubeErrors.notFound(def.resource, name, def.group);
     return withTypeMeta(def, o);
   }
 
@@ -189,7 +191,9 @@ export class Registry {
       }
     }
     const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+    const now = this.now();
     const filtered = items
+      .filter((o) => def.resource !== "events" || !eventExpired(o, now))
       .filter((o) => matchRequirements(o.metadata.labels, opts.label) && matchFields(def.resource, o, opts.field))
       .sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0))
       .filter((o) => !start || keyOf(o) > start);

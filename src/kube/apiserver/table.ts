@@ -121,6 +121,31 @@ export function podCells(pod: KubeObject, now: number): unknown[] {
   return [pod.metadata.name, `${ready}/${containers.length}`, reason, restartCell, age(pod, now), ip, node, nominated, gateCell];
 }
 
+const str = (v: unknown): string => (typeof v === "string" ? v : "");
+
+function since(stamp: unknown, now: number): string {
+  const t = Date.parse(str(stamp));
+  return Number.isNaN(t) ? "<unknown>" : humanDuration(now - t);
+}
+
+/** printEvent (wide): an Event written through events.k8s.io/v1 has only eventTime and maybe a series. */
+function eventCells(o: KubeObject, now: number): unknown[] {
+  const io = isObj(o.involvedObject) ? o.involvedObject : {};
+  const source = isObj(o.source) ? o.source : {};
+  const first = str(o.firstTimestamp) ? since(o.firstTimestamp, now) : since(o.eventTime, now);
+  let last = str(o.lastTimestamp) ? since(o.lastTimestamp, now) : first;
+  let count = typeof o.count === "number" ? o.count : 0;
+  if (isObj(o.series)) {
+    last = since(o.series.lastObservedTime, now);
+    count = typeof o.series.count === "number" ? o.series.count : 0;
+  } else if (count === 0) count = 1;
+  const kind = str(io.kind).toLowerCase();
+  const target = str(io.name) ? `${kind}/${str(io.name)}` : kind;
+  const component = str(source.component) || str(o.reportingComponent);
+  const instance = str(source.host) || str(o.reportingInstance);
+  return [last, str(o.type), str(o.reason), target, str(io.fieldPath), instance ? `${component}, ${instance}` : component, str(o.message).trim(), first, count, o.metadata.name];
+}
+
 interface Printer {
   columns: Column[];
   cells(o: KubeObject, now: number): unknown[];
@@ -163,23 +188,18 @@ const PRINTERS: Record<string, Printer> = {
   },
   Event: {
     columns: [
-      col("Last Seen", "string", "Time when this Event was last seen"),
-      col("Type", "string", "Type of this event (Normal, Warning), new types could be added in the future."),
-      col("Reason", "string", "Reason why this event was generated"),
-      col("Object", "string", "The object this Event is about"),
+      col("Last Seen", "string", "The time at which the most recent occurrence of this event was recorded."),
+      col("Type", "string", "Type of this event (Normal, Warning), new types could be added in the future"),
+      col("Reason", "string", "This should be a short, machine understandable string that gives the reason for the transition into the object's current status."),
+      col("Object", "string", "The object that this event is about."),
+      col("Subobject", "string", "If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as desiredState.manifest.containers[2]. For example, if the object reference is to a container within a pod, this would take on a value like: \"spec.containers{name}\" (where \"name\" refers to the name of the container that triggered the event) or if no container name is specified \"spec.containers[2]\" (container with index 2 in this pod). This syntax is chosen only to have some well-defined way of referencing a part of an object.", 1),
+      col("Source", "string", "The component reporting this event. Should be a short machine understandable string.", 1),
       col("Message", "string", "A human-readable description of the status of this operation."),
+      col("First Seen", "string", "The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)", 1),
+      col("Count", "string", "The number of times this event has occurred.", 1),
+      { ...NAME, priority: 1 },
     ],
-    cells: (o, now) => {
-      const io = isObj(o.involvedObject) ? o.involvedObject : {};
-      const last = Date.parse(String(o.lastTimestamp ?? o.eventTime ?? o.metadata.creationTimestamp ?? ""));
-      return [
-        Number.isNaN(last) ? "<unknown>" : humanDuration(now - last),
-        String(o.type ?? ""),
-        String(o.reason ?? ""),
-        `${String(io.kind ?? "").toLowerCase()}/${String(io.name ?? "")}`,
-        String(o.message ?? "").trim(),
-      ];
-    },
+    cells: eventCells,
   },
 };
 

@@ -137,6 +137,10 @@ export class KubeletImpl {
       if (!this.stopped && (e.resource === "configmaps" || e.resource === "secrets" || e.resource === "serviceaccounts")) {
         for (const w of this.workers.values()) if (w.clusterId === clusterId && w.namespace === (e.object.metadata.namespace ?? "default")) w.nudge();
       }
+      // A service account's annotations changed under running pods: the webhook's env does not follow.
+      if (!this.stopped && e.resource === "serviceaccounts" && e.type === "MODIFIED") {
+        for (const w of this.workers.values()) if (w.clusterId === clusterId && w.namespace === (e.object.metadata.namespace ?? "default")) w.serviceAccountChanged(e.object);
+      }
       return;
     }
     const key = podKey(clusterId, e.object.metadata.namespace, e.object.metadata.name);
@@ -190,7 +194,7 @@ export class KubeletImpl {
     this.removing.add(w);
     void (async () => {
       try {
-        await w.stop(graceMs, false);
+        await w.stop(graceMs, false, true);
         if (this.workers.get(key) === w) this.workers.delete(key);
         if (thenDelete) await this.deleteObject(w.clusterId, w.pod);
         const [cluster, ns, name] = key.split("/") as [string, string, string];

@@ -13,6 +13,8 @@ import { buildPodStatus, goDuration, nextBackoff, type CState, type ContainerVie
 import { expirationSecondsOf, shouldRefresh } from "./tokens.js";
 import { MountError, planVolume, tokenSources, writeAtomically, type TokenSourceRef } from "./volumes.js";
 import { asPod, NODE_NAME, serviceAccountOf, type Container, type DataObject, type Pod } from "./types.js";
+import { KUBELET } from "./eventTexts.js";
+import { PodEvents } from "./podEvents.js";
 
 /** What every pod worker shares: the lab, the log store, directories and the image mappings. */
 export interface KubeletShared {
@@ -103,6 +105,9 @@ export class PodWorker {
   private done?: Promise<void>;
   private stopping?: Promise<void>;
   private readonly killTimers = new Set<NodeJS.Timeout>();
+  private readonly events: PodEvents;
+  /** The kubelet has never run this pod (no start time yet): it is scheduled now, and checked once. */
+  private readonly fresh: boolean;
 
   constructor(
     readonly clusterId: string,
@@ -116,6 +121,8 @@ export class PodWorker {
     this.namespace = obj.metadata.namespace ?? "default";
     this.name = obj.metadata.name;
     this.dir = join(s.podsRoot, this.uid);
+    this.fresh = !this.pod.status?.startTime;
+    this.events = new PodEvents(s.kube, clusterId, () => this.pod);
     for (const c of this.pod.spec.initContainers ?? []) this.runs.push(new ContainerRun(c, c.restartPolicy === "Always" ? "sidecar" : "init"));
     for (const c of this.pod.spec.containers) this.runs.push(new ContainerRun(c, "regular"));
     this.carryOver();
@@ -153,6 +160,12 @@ export class PodWorker {
   update(obj: KubeObject): void {
     const p = asPod(structuredClone(obj));
     this.pod = { ...this.pod, metadata: p.metadata, status: p.status };
+  }
+
+  /** The pod's service account changed: wilab warns when the client id the pod was given no longer matches. */
+  serviceAccountChanged(sa: KubeObject): void {
+    if (this.stopped || this.terminalPhase || sa.metadata.name !== serviceAccountOf(this.pod)) return;
+    void this.events.serviceAccountChanged(sa);
   }
 
   isTerminal(): boolean {
@@ -275,10 +288,10 @@ export class PodWorker {
     });
     if (!due.length) return false;
     const cluster = await this.s.kube.cluster(this.clusterId);
-    if (!cluster) throw new MountError(`cluster ${this.clusterId} not found`);
+    if (!cluster) throw new MountError(`cluster ${this.clusterId} not found`, due[0]!.volume);
     const saName = serviceAccountOf(this.pod);
     const sa = await this.s.kube.storage.read((tx) => tx.get(this.clusterId, "serviceaccounts", this.namespace, saName));
-    if (!sa) throw new MountError(`failed to fetch token: serviceaccounts "${saName}" not found`);
+    if (!sa) throw new MountError(`failed to fetch token: serviceaccounts "${saName}" not found`, due[0]!.volume);
     const issuer = this.s.kube.issuerUrl(cluster);
     for (const t of due) {
       const tok = await this.s.kube.issuer.sign(this.clusterId, {
@@ -301,7 +314,13 @@ export class PodWorker {
     const lookup = await this.lookup();
     const paths = new Map<string, string>();
     for (const v of this.pod.spec.volumes ?? []) {
-      const plan = planVolume(v, { pod: this.pod, lookup, token: (ref: TokenSourceRef) => this.tokens.get(`${ref.volume}/${ref.path}`)!.token });
+      let plan: ReturnType<typeof planVolume>;
+      try {
+        plan = planVolume(v, { pod: this.pod, lookup, token: (ref: TokenSourceRef) => this.tokens.get(`${ref.volume}/${ref.path}`)!.token });
+      } catch (err) {
+        if (err instanceof MountError) err.volume ??= v.name;
+        throw err;
+      }
       const dir = join(this.dir, "volumes", v.name);
       if (plan.kind === "hostPath") paths.set(v.name, plan.path);
       else if (plan.kind === "emptyDir") {
@@ -412,6 +431,7 @@ export class PodWorker {
     r.log = log;
     const startedAt = this.now;
     r.lastStartReal = Date.now();
+    void this.events.container(r.spec.name, r.kind, "Normal", "Created", this.events.text.created(r.spec.name));
     let proc: ChildProcess;
     try {
       proc = spawnContainer({ argv, env: fullEnv, cwd, workdir, mounts, mode });
@@ -419,6 +439,7 @@ export class PodWorker {
       log.end();
       return { kind: "terminated", exitCode: 128, reason: "StartError", message: (err as Error).message, startedAt, finishedAt: this.now };
     }
+    if (proc.pid !== undefined) void this.events.container(r.spec.name, r.kind, "Normal", "Started", this.events.text.started(r.spec.name));
     r.proc = proc;
     r.containerID = `wilab://${proc.pid ?? 0}`;
     r.state = { kind: "running", startedAt };
@@ -450,6 +471,20 @@ export class PodWorker {
     return result;
   }
 
+  /** The kubelet's image events: a pull that fails (ErrImagePull), then its back-off (ImagePullBackOff). */
+  private imagePullEvents(r: ContainerRun, first: boolean, msg: string): void {
+    const image = r.spec.image ?? "";
+    const ev = (type: "Normal" | "Warning", reason: string, message: string) => void this.events.container(r.spec.name, r.kind, type, reason, message);
+    if (first) {
+      ev("Normal", "Pulling", KUBELET.pulling(image));
+      ev("Warning", "Failed", KUBELET.failedPull(image, msg));
+      ev("Warning", "Failed", KUBELET.error("ErrImagePull"));
+    } else {
+      ev("Normal", "BackOff", KUBELET.backOffPull(image));
+      ev("Warning", "Failed", KUBELET.error("ImagePullBackOff"));
+    }
+  }
+
   /** Runs a container for its whole life in the pod: image, env, start, restarts with back-off. */
   private async supervise(r: ContainerRun): Promise<"succeeded" | "failed" | "stopped"> {
     let pullBackoff = 0;
@@ -462,11 +497,13 @@ export class PodWorker {
         const msg = unmappedMessage(r.spec.image ?? "");
         r.state = first ? { kind: "waiting", reason: "ErrImagePull", message: msg } : { kind: "waiting", reason: "ImagePullBackOff", message: `Back-off pulling image "${r.spec.image ?? ""}": ${msg}` };
         this.markDirty();
+        this.imagePullEvents(r, first, msg);
         // ErrImagePull shows briefly, then ImagePullBackOff until the next attempt (or a new mapping).
         await this.sleep(first ? 1000 : pullBackoff, true);
         continue;
       }
       pullBackoff = 0;
+      void this.events.container(r.spec.name, r.kind, "Normal", "Pulled", this.events.text.pulled(r.spec.image ?? ""));
       let resolved: ReturnType<typeof resolveEnv>;
       try {
         resolved = resolveEnv(this.pod, r.spec, await this.lookup(), await this.serviceEnv());
@@ -474,6 +511,7 @@ export class PodWorker {
         if (!(err instanceof ContainerConfigError)) throw err;
         r.state = { kind: "waiting", reason: "CreateContainerConfigError", message: err.message };
         this.markDirty();
+        void this.events.container(r.spec.name, r.kind, "Warning", "Failed", KUBELET.error(err.message));
         await this.sleep(VOLUME_RETRY_MS, true);
         continue;
       }
@@ -484,11 +522,13 @@ export class PodWorker {
         if (!(err instanceof ContainerConfigError)) throw err;
         r.state = { kind: "waiting", reason: "CreateContainerConfigError", message: err.message };
         this.markDirty();
+        void this.events.container(r.spec.name, r.kind, "Warning", "Failed", KUBELET.error(err.message));
         await this.sleep(VOLUME_RETRY_MS, true);
         continue;
       }
       r.state = term;
       this.markDirty();
+      if (term.reason === "StartError") void this.events.container(r.spec.name, r.kind, "Warning", "Failed", KUBELET.error(term.message ?? "StartError"));
       if (this.stopped) return "stopped";
       const policy = r.kind === "sidecar" ? "Always" : this.pod.spec.restartPolicy ?? "Always";
       const ok = term.exitCode === 0;
@@ -506,6 +546,7 @@ export class PodWorker {
           message: `back-off ${goDuration(r.backoffMs)} restarting failed container=${r.spec.name} pod=${this.name}_${this.namespace}(${this.uid})`,
         };
         this.markDirty();
+        void this.events.container(r.spec.name, r.kind, "Warning", "BackOff", KUBELET.backOff(r.spec.name, this.name, this.namespace, this.uid));
         await this.sleep(r.backoffMs, false);
       }
     }
@@ -519,9 +560,13 @@ export class PodWorker {
 
   private async runInner(): Promise<void> {
     this.startTime ??= this.now;
+    await this.events.init();
+    const unscheduled = !this.pod.spec.nodeName;
     // Scheduled onto the node first (nodeName, Pending, PodScheduled), as a watcher sees it happen in a cluster.
     this.markDirty();
     await this.settle();
+    if (this.fresh && unscheduled) void this.events.scheduled(NODE_NAME);
+    if (this.fresh) await this.events.workloadIdentity();
     // Volumes (and the pod's service-account tokens) first: the containers wait until they can be set up.
     for (;;) {
       if (this.stopped) return;
@@ -530,7 +575,7 @@ export class PodWorker {
         break;
       } catch (err) {
         if (!(err instanceof MountError)) throw err;
-        this.s.kube.ctx.log.warn(`kubelet: pod ${this.namespace}/${this.name}: MountVolume.SetUp failed: ${err.message}`);
+        void this.events.podEvent("Warning", "FailedMount", KUBELET.failedMount(err.volume ?? "", err.message));
         await this.sleep(VOLUME_RETRY_MS, true);
       }
     }
@@ -568,12 +613,13 @@ export class PodWorker {
 
   private async stopSidecars(): Promise<void> {
     const side = this.runs.filter((r) => r.kind === "sidecar");
-    await Promise.all(side.map((r) => this.killRun(r, 30_000)));
+    await Promise.all(side.map((r) => this.killRun(r, 30_000, true)));
   }
 
-  private async killRun(r: ContainerRun, graceMs: number): Promise<void> {
+  private async killRun(r: ContainerRun, graceMs: number, record: boolean): Promise<void> {
     const p = r.proc;
     if (!p) return;
+    if (record) void this.events.container(r.spec.name, r.kind, "Normal", "Killing", KUBELET.killing(r.spec.name));
     const exited = new Promise<void>((resolve) => {
       if (p.exitCode !== null || p.signalCode !== null) resolve();
       else p.once("close", () => resolve());
@@ -588,9 +634,10 @@ export class PodWorker {
 
   /**
    * Stops every container: SIGTERM, SIGKILL after the grace period. A second call with a shorter grace
-   * period (the lab stopping during a pod's graceful deletion) brings the SIGKILL forward.
+   * period (the lab stopping during a pod's graceful deletion) brings the SIGKILL forward. `recordEvents`: the pod is
+   * being deleted (the kubelet's `Killing` events), not the lab stopping.
    */
-  async stop(graceMs: number, writeStatus: boolean): Promise<void> {
+  async stop(graceMs: number, writeStatus: boolean, recordEvents = false): Promise<void> {
     if (this.stopping) {
       const t = setTimeout(() => {
         for (const r of this.runs) if (r.proc) signalContainer(r.proc, "SIGKILL");
@@ -602,7 +649,7 @@ export class PodWorker {
     this.stopped = true;
     this.stopping = (async () => {
       for (const e of [...this.sleepers]) e.wake();
-      await Promise.all(this.runs.map((r) => this.killRun(r, graceMs)));
+      await Promise.all(this.runs.map((r) => this.killRun(r, graceMs, recordEvents)));
       await this.done;
       for (const rel of this.releases.splice(0)) rel();
       if (writeStatus) {
@@ -613,6 +660,7 @@ export class PodWorker {
         this.flushTimer = undefined;
         await this.flushing.catch(() => undefined);
       }
+      await this.events.flush();
     })();
     await this.stopping;
   }

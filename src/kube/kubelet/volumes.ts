@@ -7,7 +7,15 @@ import type { DataObject, DownwardAPIVolumeFile, KeyToPath, Pod, ProjectionSourc
 export type Payload = Map<string, { data: Buffer; mode: number }>;
 
 /** A volume the kubelet cannot set up yet (kube's `MountVolume.SetUp failed for volume ...`). */
-export class MountError extends Error {}
+export class MountError extends Error {
+  constructor(
+    message: string,
+    /** The volume that failed, once known. */
+    public volume?: string,
+  ) {
+    super(message);
+  }
+}
 
 export const DEFAULT_MODE = 0o644;
 

@@ -100,14 +100,15 @@ async function k(...args: string[]): Promise<string> {
   return r.stdout;
 }
 
-/** Polls (bounded) until `fn` answers something. */
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, tries = 600, explain?: () => Promise<string>): Promise<T> {
-  for (let i = 0; i < tries; i++) {
+/** Polls until `fn` answers something, for at most `seconds` (a bound on the wait, not an assertion on time). */
+async function until<T>(what: string, fn: () => Promise<T | undefined | false>, seconds = 60, explain?: () => Promise<string>): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
     const v = await fn();
     if (v !== undefined && v !== false) return v;
-    await new Promise((r) => setTimeout(r, 100));
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}${explain ? `\n${await explain()}` : ""}`);
+    await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`gave up waiting for ${what}${explain ? `\n${await explain()}` : ""}`);
 }
 
 async function doctor(pod: string): Promise<{ code: number; report: DoctorReport }> {
@@ -158,18 +159,21 @@ async function recreatePod(o: { label: boolean } = { label: true }): Promise<voi
   await k("apply", "-f", podManifest(o));
 }
 
-async function podLogs(pod: string): Promise<string> {
-  const now = await kubectl(cluster, ["logs", pod, "-n", "default"]);
-  const previous = await kubectl(cluster, ["logs", pod, "-n", "default", "--previous"]);
-  return `${previous.code === 0 ? previous.stdout : ""}${now.code === 0 ? now.stdout : ""}`;
+/** `kubectl logs` of the pod's container (of the run before, when it is restarting after an exit). */
+async function podLogs(pod: string, previous = false): Promise<string> {
+  const r = await kubectl(cluster, ["logs", pod, "-n", "default", ...(previous ? ["--previous"] : [])]);
+  return r.code === 0 ? r.stdout : "";
 }
 
 /** The pod's log until it matches (the sample logs one attempt per start, then retries each minute). */
 async function logUntil(pod: string, re: RegExp): Promise<string> {
   return until(`${re} in the log of pod ${pod}`, async () => {
-    const l = await podLogs(pod);
-    return re.test(l) ? l : undefined;
-  }, 600, async () => `--- logs ---\n${await podLogs(pod)}\n--- describe ---\n${(await kubectl(cluster, ["describe", "pod", pod])).stdout}`);
+    for (const previous of [false, true]) {
+      const l = await podLogs(pod, previous);
+      if (re.test(l)) return l;
+    }
+    return undefined;
+  }, 90, async () => `--- logs ---\n${await podLogs(pod)}\n--- describe ---\n${(await kubectl(cluster, ["describe", "pod", pod])).stdout}`);
 }
 
 async function signInsSince(since: string): Promise<SignIn[]> {
@@ -233,25 +237,18 @@ async function readsTheSecretAndPasses(pod = POD): Promise<void> {
   assert.equal(byId(report, "sign-in").status, "pass", "the new pod's sign-in succeeded");
 }
 
-/** `kubectl describe pod` lists the pod's events; each wanted reason is there. */
+/** `kubectl describe pod` lists the pod's events; each wanted reason is there. Answers the Events section. */
 async function describeShows(pod: string, reasons: string[]): Promise<string> {
   return until(`events ${reasons.join(", ")} in kubectl describe pod ${pod}`, async () => {
     const d = (await kubectl(cluster, ["describe", "pod", pod, "-n", "default"])).stdout;
     const events = d.slice(d.indexOf("\nEvents:"));
-    return reasons.every((r) => events.includes(r)) ? d : undefined;
-  }, 200, async () => (await kubectl(cluster, ["describe", "pod", pod, "-n", "default"])).stdout);
-}
-
-let ficUpdate: boolean | undefined;
-/** Whether the CLI has `identity federated-credential update` yet (else `create`, which az also accepts as an upsert). */
-async function hasFicUpdate(): Promise<boolean> {
-  ficUpdate ??= (await shell("az identity federated-credential update --help")).code === 0;
-  return ficUpdate;
+    return reasons.every((r) => events.includes(r)) ? events : undefined;
+  }, 30, async () => (await kubectl(cluster, ["describe", "pod", pod, "-n", "default"])).stdout);
 }
 
 /** Runs a doctor fix exactly as printed. */
 async function runFix(fix: string): Promise<void> {
-  const r = await shell(fix.replace(/^az identity federated-credential update /, (await hasFicUpdate()) ? "$&" : "az identity federated-credential create "));
+  const r = await shell(fix);
   assert.equal(r.code, 0, `${fix}\n${r.stderr}${r.stdout}`);
 }
 
@@ -299,7 +296,9 @@ test("the whole chain: the pod reads the secret, the doctor passes, the sign-in 
   await restoreChain();
   await k("apply", "-f", podManifest({ label: true }));
   await readsTheSecretAndPasses();
-  await describeShows(POD, ["Scheduled", "Started"]);
+  const events = await describeShows(POD, ["Scheduled", "Pulled", "Created", "Started"]);
+  assert.match(events, /Normal +Scheduled .*Successfully assigned default\/quick-start to wilab-node/);
+  assert.doesNotMatch(events, /Warning/);
 });
 
 interface FicBreak {
@@ -398,7 +397,14 @@ for (const b of FIC_BREAKS) {
     assert.equal(last!.federatedCredential?.matched, false);
     assert.deepEqual(last!.federatedCredential?.differences, [{ field: b.field, expected: b.trusted(), presented: b.presented() }]);
 
-    await describeShows(POD, ["Scheduled", "Started"]);
+    // kubectl describe: the kubelet's events and wilab's warning naming both values and Entra's answer.
+    const events = await describeShows(POD, ["Scheduled", "Pulled", "Created", "Started", "WorkloadIdentityNoFederatedCredential"]);
+    assert.match(events, /Warning +WorkloadIdentityNoFederatedCredential/);
+    assert.ok(events.includes(`Entra will answer AADSTS${b.code}`), events);
+    assert.ok(events.includes(`${b.field}: credential has '${b.trusted()}', the pod presents '${b.presented()}'`), events);
+    const warned = lines.slice(m.from).find((l) => l.face === "kubelet" && l.code === "WorkloadIdentityNoFederatedCredential");
+    assert.ok(warned, "the warning event is in the lab log too");
+    assert.equal(warned.fields?.pod, `default/${POD}`);
 
     // The fix as printed; a new pod reads the secret; the doctor passes.
     await runFix(fix);
@@ -469,7 +475,9 @@ for (const b of ROLE_BREAKS) {
     assert.equal(denied[0]!.identity.claim.appid, identity.clientId);
     assert.equal(denied[0]!.authorization?.roleAssignmentId, undefined);
 
-    await describeShows(POD, ["Scheduled", "Started"]);
+    // The cluster side is sound: the kubelet's events, no workload identity warning.
+    const events = await describeShows(POD, ["Scheduled", "Pulled", "Created", "Started"]);
+    assert.doesNotMatch(events, /WorkloadIdentity/);
 
     await runFix(fix);
     await recreatePod();
@@ -497,7 +505,12 @@ test("no client-id annotation on the service account: the SDK never reaches Entr
   assert.equal(sa.fix, fix);
 
   assert.deepEqual(await signInsSince(m.since), [], "no sign-in: the SDK had no client id to sign in with");
-  await describeShows(POD, ["Scheduled", "Started"]);
+  const events = await describeShows(POD, ["Scheduled", "Started", "WorkloadIdentityClientIdMissing"]);
+  assert.match(events, /Warning +WorkloadIdentityClientIdMissing/);
+  assert.ok(events.includes(`has no annotation azure.workload.identity/client-id: AZURE_CLIENT_ID in the pod is empty`), events);
+  const warned = lines.slice(m.from).find((l) => l.face === "kubelet" && l.code === "WorkloadIdentityClientIdMissing");
+  assert.ok(warned, JSON.stringify(lines.slice(m.from), null, 1));
+  assert.equal(warned.level, "warn");
 
   await runFix(fix);
   await recreatePod();
@@ -520,7 +533,12 @@ test("no azure.workload.identity/use label on the pod: not mutated, no sign-in; 
   assert.equal(label.fix, "kubectl label --local -f <the pod's manifest> azure.workload.identity/use=true -o yaml | kubectl replace --force -f -");
 
   assert.deepEqual(await signInsSince(m.since), [], "no sign-in: the pod has no AZURE_* settings");
-  await describeShows(POD, ["Scheduled", "Started"]);
+  const events = await describeShows(POD, ["Scheduled", "Started", "WorkloadIdentityLabelMissing"]);
+  assert.match(events, /Warning +WorkloadIdentityLabelMissing/);
+  assert.ok(events.includes(`has the annotation azure.workload.identity/client-id=${identity.clientId}, but pod "${POD}" lacks the label azure.workload.identity/use: "true"`), events);
+  const warned = lines.slice(m.from).find((l) => l.face === "kubelet" && l.code === "WorkloadIdentityLabelMissing");
+  assert.ok(warned, JSON.stringify(lines.slice(m.from), null, 1));
+  assert.equal(warned.level, "warn");
 
   await runFix(label.fix!.replace("<the pod's manifest>", join(home, `${POD}-unlabelled.yaml`)));
   await readsTheSecretAndPasses();

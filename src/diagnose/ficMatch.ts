@@ -75,3 +75,17 @@ export function describeDifferences(d: readonly FicDifference[]): string {
     .map((x) => `${x.field}: expected '${x.expected}', presented '${x.presented}'${x.nearMiss === "case" ? " (differs only in case)" : x.nearMiss === "trailingSlash" ? " (differs only in a trailing '/')" : ""}`)
     .join("; ");
 }
+
+/**
+ * The AADSTS code Entra's token endpoint answers when none of an identity's credentials trusts the token, in the
+ * order it checks: no credential with the token's issuer (700211), none of those with its subject (7002138 when
+ * only the case differs, else 700213), none of those with one of its audiences (700212).
+ */
+export function refusalCode(credentials: readonly FicLike[], p: PresentedClaims): string {
+  const byIssuer = credentials.filter((c) => c.issuer === p.issuer);
+  if (byIssuer.length === 0) return "AADSTS700211";
+  if (!byIssuer.some((c) => c.subject === p.subject)) {
+    return byIssuer.some((c) => c.subject.toLowerCase() === p.subject.toLowerCase()) ? "AADSTS7002138" : "AADSTS700213";
+  }
+  return "AADSTS700212";
+}

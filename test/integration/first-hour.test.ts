@@ -366,6 +366,7 @@ for (const b of FIC_BREAKS) {
     const f = byId(report, "federated-credential");
     assert.equal(f.expected, `${b.field}=${b.presented()} (the token's)`);
     assert.equal(f.actual, `${b.field}=${b.trusted()} (credential ${FIC})`);
+    assert.ok(f.detail.includes(`(Entra answers AADSTS${b.code});`), `the doctor names the code Entra answered: ${f.detail}`);
     const fix = `az identity federated-credential update --name ${FIC} --identity-name ${IDENTITY} --resource-group ${RG} --issuer ${issuerNow()} --subject ${SUBJECT} --audiences ${AUDIENCE}`;
     assert.equal(f.fix, fix);
     if (b.field === "issuer") {
@@ -497,7 +498,9 @@ test("no client-id annotation on the service account: the SDK never reaches Entr
 
   const { code, report } = await doctor(POD);
   assert.equal(code, 1, dump(report));
-  assert.equal(failing(report)[0], "service-account", dump(report));
+  // The webhook injected no AZURE_CLIENT_ID (it injects only a value): webhook-mutation points back at the service account.
+  assert.deepEqual(failing(report), ["service-account", "webhook-mutation"], dump(report));
+  assert.equal(byId(report, "webhook-mutation").actual, "AZURE_CLIENT_ID not set");
   const sa = byId(report, "service-account");
   assert.equal(sa.actual, "no such annotation");
   assert.match(sa.expected ?? "", new RegExp(`azure.workload.identity/client-id=<the identity's clientId> \\(${identity.clientId}, identity ${IDENTITY}\\)`));

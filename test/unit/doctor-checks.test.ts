@@ -354,7 +354,7 @@ test("federated-credential: the wrong subject namespace, a trailing slash on the
   ns.identities[0]!.credentials[0]!.subject = "system:serviceaccount:dev:workload-identity-sa";
   let r = check(ns, "federated-credential");
   assert.equal(r.status, "fail");
-  assert.match(r.detail, /AADSTS70021/);
+  assert.match(r.detail, /Entra answers AADSTS700213\)/);
   assert.equal(r.expected, `subject=${SUBJECT} (the token's)`);
   assert.equal(r.actual, "subject=system:serviceaccount:dev:workload-identity-sa (credential kubernetes-federated-credential)");
   assert.equal(r.fix, `az identity federated-credential update --name kubernetes-federated-credential --identity-name quick-start --resource-group rg-app --issuer ${ISSUER} --subject ${SUBJECT} --audiences ${AUD}`);
@@ -364,6 +364,7 @@ test("federated-credential: the wrong subject namespace, a trailing slash on the
   r = check(slash, "federated-credential");
   assert.equal(r.status, "fail");
   assert.match(r.detail, /differs only in a trailing '\/'/);
+  assert.match(r.detail, /Entra answers AADSTS700212\)/);
   assert.equal(r.expected, `audience=${AUD} (the token's)`);
   assert.equal(r.actual, "audience=api://AzureADTokenExchange/ (credential kubernetes-federated-credential)");
   assert.match(r.fix!, / --audiences api:\/\/AzureADTokenExchange$/);

@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { LabContext } from "../lab/context.js";
 import type { TokenService } from "../entra/index.js";
 import { queryOf, sendJson } from "../platform/index.js";
+import type { Store } from "../store/index.js";
 import { AuditEvents, MAX_RECORDS } from "./store.js";
 
 export interface DiagnoseRouteDeps {
-  ctx: LabContext;
+  /** What the routes need from the lab (its context fits). */
+  ctx: { hosts: { armResources(): string[] }; store: Store; records: { flush(): Promise<void> } };
   tokens: TokenService;
 }
 

@@ -1,13 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { LabContext } from "../lab/context.js";
 import { AccessTokenInvalid, type AccessTokenClaims, type TokenService } from "../entra/index.js";
 import { FaceError, frameworkErrorKind, HINT_HEADER, headerSafe, hostOf, pathOf, queryOf, sendJson, type FastifyLikeError } from "../platform/index.js";
 import { GraphError, GraphErrors } from "./GraphError.js";
 import { GRAPH_OPERATIONS } from "./ops/index.js";
-import type { GraphCaller, GraphOperation, GraphVersion } from "./types.js";
+import type { GraphCaller, GraphContext, GraphOperation, GraphVersion } from "./types.js";
 
 export interface GraphFaceDeps {
-  ctx: LabContext;
+  ctx: GraphContext;
   tokens: TokenService;
   /** Object ids of the tenant's directory admins (the lab's admin user and admin service principal). */
   admins: () => string[];
@@ -61,13 +60,13 @@ function route(version: GraphVersion, method: string, segments: string[]): { op:
   throw GraphErrors.segmentNotFound(segments[Math.min(n, segments.length) - 1] ?? version);
 }
 
-function requestIds(ctx: LabContext, req: FastifyRequest): { requestId: string; clientRequestId: string } {
+function requestIds(ctx: GraphContext, req: FastifyRequest): { requestId: string; clientRequestId: string } {
   const requestId = ctx.random.uuid();
   return { requestId, clientRequestId: (req.headers["client-request-id"] as string | undefined) ?? requestId };
 }
 
 /** Graph's error envelope (with the 401 challenge) and the lab log line for the failed request. */
-function renderGraphError(ctx: LabContext, req: FastifyRequest, reply: FastifyReply, e: GraphError, c: AccessTokenClaims | undefined): FastifyReply {
+function renderGraphError(ctx: GraphContext, req: FastifyRequest, reply: FastifyReply, e: GraphError, c: AccessTokenClaims | undefined): FastifyReply {
   const { requestId, clientRequestId } = requestIds(ctx, req);
   const error: Record<string, unknown> = { code: e.code, message: e.message, innerError: { date: graphDate(ctx.clock.now()), "request-id": requestId, "client-request-id": clientRequestId } };
   const headers: Record<string, string> = { "request-id": requestId, "client-request-id": clientRequestId, ...e.headers };

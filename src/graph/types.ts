@@ -1,6 +1,19 @@
-import type { LabContext } from "../lab/context.js";
 import type { AccessTokenClaims } from "../entra/index.js";
-import type { Tx } from "../store/index.js";
+import type { Store, Tx } from "../store/index.js";
+import type { LabClock, LabLog, Random } from "../platform/index.js";
+
+/** What the Graph face needs from the lab (the lab passes its context, which has all of this). */
+export interface GraphContext {
+  config: { tenantId: string };
+  hosts: { loginOrigin: string };
+  clock: LabClock;
+  random: Random;
+  store: Store;
+  labLog: LabLog;
+  log: { warn(msg: string): void };
+  /** The batched sign-in and audit records: flushed before the sign-in log is read. */
+  records: { flush(): Promise<void> };
+}
 
 export type GraphVersion = "v1.0" | "beta";
 
@@ -13,7 +26,7 @@ export interface GraphCaller {
 
 /** Everything an operation handler sees: one request, inside its one (read) transaction. */
 export interface GraphCall {
-  ctx: LabContext;
+  ctx: GraphContext;
   tx: Tx;
   caller: GraphCaller;
   version: GraphVersion;

@@ -96,7 +96,7 @@ function requestFacts(req: FastifyRequest, reply: FastifyReply, op: KvOperation,
 export async function keyVaultFace(app: FastifyInstance, d: KeyVaultFaceDeps): Promise<void> {
   const { ctx, tokens } = d;
   const callers = new WeakMap<FastifyRequest, AccessTokenClaims>();
-  // What each request's audit event needs, collected along the way and written before the response goes out.
+  // What each request's audit event needs, collected along the way and handed to the recorder as the response goes out.
   const facts = new WeakMap<FastifyRequest, RequestNote>();
   const noteOf = (req: FastifyRequest) => {
     let n = facts.get(req);

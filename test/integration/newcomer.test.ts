@@ -36,8 +36,9 @@ interface Up {
 
 /** `wilab up` in the background until its ready line. */
 function up(args: string[]): Promise<Up> {
-  // The lab makes its CA in the data dir; only the clients trust it.
-  const proc = spawn(process.execPath, [WILAB, "up", ...args], { env: { ...env, NODE_EXTRA_CA_CERTS: "" }, stdio: ["ignore", "pipe", "pipe"] });
+  // The lab makes its CA in the data dir; only the clients trust it. The lab log stays quiet (--log-level error) so
+  // that stderr holds only wilab's own start-up messages, which these tests read.
+  const proc = spawn(process.execPath, [WILAB, "up", "--log-level", "error", ...args], { env: { ...env, NODE_EXTRA_CA_CERTS: "" }, stdio: ["ignore", "pipe", "pipe"] });
   running.add(proc);
   let out = "";
   let err = "";

@@ -319,6 +319,9 @@ test("/me with the admin user's token (password grant); an app token gets Graph'
   assert.equal(me.body.userPrincipalName, lab.admin.userPrincipalName);
   assert.match(String(me.body["@odata.context"]), /\$metadata#users\/\$entity$/);
 
+  // Graph's application id is an audience too.
+  const byGuid = await graph(`/v1.0/servicePrincipals/${lab.admin.objectId}`, await adminToken("00000003-0000-0000-c000-000000000000/.default"));
+  assert.equal(byGuid.status, 200, JSON.stringify(byGuid.body));
   const app = await graph("/v1.0/me", await adminToken("https://graph.microsoft.com/.default"));
   assert.equal(app.status, 400);
   assert.deepEqual([(app.body.error as Json).code, (app.body.error as Json).message], ["BadRequest", "/me request is only valid with delegated authentication flow."]);

@@ -208,31 +208,69 @@ function print(e: FilterExpr): string {
   }
 }
 
+const GEN_NAMES = ["appId", "status", "errorCode", "createdDateTime", "servicePrincipalNames", "x1", "n", "at", "names"];
+const GEN_OPS = ["eq", "ne", "gt", "ge", "lt", "le"] as const;
+
+/** A random expression of the grammar (depth ≤ 4), from a seeded generator. */
+function generate(r: () => number): FilterExpr {
+  const pickOf = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const path = () => Array.from({ length: 1 + Math.floor(r() * 2) }, () => pickOf(GEN_NAMES));
+  const literal = (): Extract<FilterExpr, { kind: "compare" }>["value"] => {
+    const k = Math.floor(r() * 6);
+    if (k === 0) return { type: "number", value: Math.floor(r() * 2e6) - 1e6 };
+    if (k === 1) return { type: "datetime", value: "2024-02-03T04:05:06Z" };
+    if (k === 2) return { type: "boolean", value: r() < 0.5 };
+    if (k === 3) return { type: "null" };
+    if (k === 4) return { type: "guid", value: "0b5e5c0e-1c3f-4f8e-9b52-4c6f3c1e2a10" };
+    return { type: "string", value: Array.from({ length: Math.floor(r() * 6) }, () => pickOf(["a", "'", " ", "é", "/", "(", ")"])).join("") };
+  };
+  const gen = (depth: number): FilterExpr => {
+    const k = depth >= 4 ? 0 : Math.floor(r() * 6);
+    if (k === 1 || k === 2) return { kind: k === 1 ? "and" : "or", left: gen(depth + 1), right: gen(depth + 1) };
+    if (k === 3) return { kind: "not", expr: gen(depth + 1) };
+    if (k === 4) return { kind: "lambda", quantifier: pickOf(["any", "all"] as const), path: path(), variable: "c", body: { kind: "compare", op: "eq", path: ["c"], value: literal() } };
+    if (k === 5) return { kind: "call", name: "startswith", path: path(), value: { type: "string", value: "p'q" } };
+    return { kind: "compare", op: pickOf(GEN_OPS), path: path(), value: literal() };
+  };
+  return gen(0);
+}
+
 test("round trip (seeded, property-style): a random expression printed and parsed again is the same expression", () => {
-  const NAMES = ["appId", "status", "errorCode", "createdDateTime", "servicePrincipalNames", "x1"];
-  const OPS = ["eq", "ne", "gt", "ge", "lt", "le"] as const;
   for (let seed = 1; seed <= 500; seed++) {
-    const r = rng(seed);
-    const pickOf = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
-    const path = () => Array.from({ length: 1 + Math.floor(r() * 2) }, () => pickOf(NAMES));
-    const literal = (): Extract<FilterExpr, { kind: "compare" }>["value"] => {
-      const k = Math.floor(r() * 6);
-      if (k === 0) return { type: "number", value: Math.floor(r() * 2e6) - 1e6 };
-      if (k === 1) return { type: "datetime", value: "2024-02-03T04:05:06Z" };
-      if (k === 2) return { type: "boolean", value: r() < 0.5 };
-      if (k === 3) return { type: "null" };
-      if (k === 4) return { type: "guid", value: "0b5e5c0e-1c3f-4f8e-9b52-4c6f3c1e2a10" };
-      return { type: "string", value: Array.from({ length: Math.floor(r() * 6) }, () => pickOf(["a", "'", " ", "é", "/", "(", ")"])).join("") };
-    };
-    const gen = (depth: number): FilterExpr => {
-      const k = depth >= 4 ? 0 : Math.floor(r() * 6);
-      if (k === 1 || k === 2) return { kind: k === 1 ? "and" : "or", left: gen(depth + 1), right: gen(depth + 1) };
-      if (k === 3) return { kind: "not", expr: gen(depth + 1) };
-      if (k === 4) return { kind: "lambda", quantifier: pickOf(["any", "all"] as const), path: path(), variable: "c", body: { kind: "compare", op: "eq", path: ["c"], value: literal() } };
-      if (k === 5) return { kind: "call", name: "startswith", path: path(), value: { type: "string", value: "p'q" } };
-      return { kind: "compare", op: pickOf(OPS), path: path(), value: literal() };
-    };
-    const e = gen(0);
+    const e = generate(rng(seed));
     assert.deepEqual(parseFilter(print(e)), e, `seed ${seed}: ${print(e)}`);
   }
+});
+
+test("mutated valid filters (seeded, property-style): parsed or refused with a syntax error; compiled or refused with Graph's 400", () => {
+  let parsed = 0;
+  let refused = 0;
+  for (let seed = 1; seed <= 2000; seed++) {
+    const r = rng(seed);
+    const chars = [...print(generate(r))];
+    for (let m = 1 + Math.floor(r() * 3); m > 0; m--) {
+      const at = Math.floor(r() * (chars.length + 1));
+      const k = Math.floor(r() * 3);
+      if (k === 0) chars.splice(at, 1);
+      else if (k === 1) chars.splice(at, 0, "()',:/ -9aZ"[Math.floor(r() * 11)]!);
+      else chars.splice(at, 0, ...chars.slice(0, Math.floor(r() * 8)));
+    }
+    const src = chars.join("");
+    try {
+      parseFilter(src);
+      parsed++;
+    } catch (e) {
+      assert.ok(e instanceof FilterSyntaxError, `seed ${seed}: ${JSON.stringify(src)} threw ${String(e)}`);
+      refused++;
+    }
+    for (const schema of [SCHEMA, REPORT]) {
+      try {
+        const { test: keep } = compileFilter(schema, src);
+        for (const row of ROWS) assert.equal(typeof keep(row), "boolean");
+      } catch (e) {
+        assert.ok(e instanceof GraphError && e.status === 400, `seed ${seed}: ${JSON.stringify(src)} threw ${String(e)}`);
+      }
+    }
+  }
+  assert.ok(parsed > 100 && refused > 100, `both outcomes are exercised (${parsed} parsed, ${refused} refused)`);
 });

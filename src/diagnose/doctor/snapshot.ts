@@ -29,6 +29,8 @@ export interface DoctorDeps {
   propagation(): PropagationView;
   /** The injected issuer-unreachable fault covering an issuer, if any. */
   issuerFault(issuer: string): { id: string } | undefined;
+  /** Writes the sign-ins and audit events still batched in memory, so that the snapshot sees every request answered so far. */
+  flushRecords(): Promise<void>;
 }
 
 /** The parts of a lab the doctor's deps are made from (structurally a LabContext). */
@@ -38,6 +40,7 @@ export interface DoctorLab {
   store: Store;
   hosts: { loginOrigin: string };
   faults: { ficPropagationMs(c: number): number; rbacPropagationMs(c: number): number; issuerUnreachable(issuer: string): { id: string } | undefined };
+  records: { flush(): Promise<void> };
 }
 
 export function doctorDeps(lab: DoctorLab, kube: DoctorDeps["kube"]): DoctorDeps {
@@ -49,6 +52,7 @@ export function doctorDeps(lab: DoctorLab, kube: DoctorDeps["kube"]): DoctorDeps
     subscriptionId: lab.config.subscriptionId,
     authorityHost: () => `${lab.hosts.loginOrigin}/`,
     propagation: () => ({ ficMs: lab.faults.ficPropagationMs(lab.config.ficPropagationMs), rbacMs: lab.faults.rbacPropagationMs(lab.config.rbacPropagationMs) }),
+    flushRecords: () => lab.records.flush(),
     issuerFault: (issuer) => {
       const f = lab.faults.issuerUnreachable(issuer);
       return f ? { id: f.id } : undefined;
@@ -190,6 +194,7 @@ async function vaultRefOf(tx: Tx, pod: KubeObject, q: PodQuery, principalId: str
 
 export async function podSnapshot(deps: DoctorDeps, q: PodQuery): Promise<PodSnapshot> {
   const namespace = q.namespace || "default";
+  await deps.flushRecords();
   const c = await deps.store.read((tx) => findCluster(tx, q.cluster, q.resourceGroup));
   const storage = deps.kube.storage;
   const { pod, sa, registered } = await storage.read(async (tx) => {
@@ -240,6 +245,7 @@ export async function podSnapshot(deps: DoctorDeps, q: PodQuery): Promise<PodSna
 }
 
 export async function identitySnapshot(deps: DoctorDeps, q: { name: string; resourceGroup: string }): Promise<IdentitySnapshot> {
+  await deps.flushRecords();
   const clusters = await deps.store.read((tx) => Clusters.all(tx));
   const base = await deps.store.read(async (tx) => {
     const rec = await UserAssignedIdentities.get(tx, deps.subscriptionId, q.resourceGroup, q.name);
@@ -264,6 +270,7 @@ export async function identitySnapshot(deps: DoctorDeps, q: { name: string; reso
 }
 
 export async function vaultSnapshot(deps: DoctorDeps, name: string): Promise<VaultSnapshot> {
+  await deps.flushRecords();
   return deps.store.read(async (tx) => {
     const vault = await Vaults.get(tx, name);
     const roleAssignments = await RoleAssignments.all(tx);

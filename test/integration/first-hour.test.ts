@@ -238,12 +238,13 @@ async function readsTheSecretAndPasses(pod = POD): Promise<void> {
 }
 
 /** `kubectl describe pod` lists the pod's events; each wanted reason is there. Answers the Events section. */
-async function describeShows(pod: string, reasons: string[]): Promise<string> {
-  return until(`events ${reasons.join(", ")} in kubectl describe pod ${pod}`, async () => {
-    const d = (await kubectl(cluster, ["describe", "pod", pod, "-n", "default"])).stdout;
+async function describeShows(target: string, reasons: string[]): Promise<string> {
+  const what = target.includes("/") ? target : `pod/${target}`;
+  return until(`events ${reasons.join(", ")} in kubectl describe ${what}`, async () => {
+    const d = (await kubectl(cluster, ["describe", what, "-n", "default"])).stdout;
     const events = d.slice(d.indexOf("\nEvents:"));
     return reasons.every((r) => events.includes(r)) ? events : undefined;
-  }, 30, async () => (await kubectl(cluster, ["describe", "pod", pod, "-n", "default"])).stdout);
+  }, 30, async () => (await kubectl(cluster, ["describe", what, "-n", "default"])).stdout);
 }
 
 /** Runs a doctor fix exactly as printed. */
@@ -545,4 +546,80 @@ test("no azure.workload.identity/use label on the pod: not mutated, no sign-in; 
 
   await runFix(label.fix!.replace("<the pod's manifest>", join(home, `${POD}-unlabelled.yaml`)));
   await readsTheSecretAndPasses();
+});
+
+const DEPLOY = "first-hour-app";
+
+/** The sample as a Deployment whose author put the label on the Deployment's own metadata, not on its pod template. */
+const DEPLOYMENT = () => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${DEPLOY}
+  namespace: default
+  labels:
+    azure.workload.identity/use: "true"
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: ${DEPLOY}
+  template:
+    metadata:
+      labels:
+        app: ${DEPLOY}
+    spec:
+      serviceAccountName: ${SA}
+      terminationGracePeriodSeconds: 5
+      containers:
+      - name: oidc
+        image: ghcr.io/azure/azure-workload-identity/msal-go
+        env:
+        - name: KEYVAULT_URL
+          value: ${lab.vaultUrl(VAULT)}
+        - name: SECRET_NAME
+          value: my-secret
+`;
+
+/** The Deployment's one live pod with (or without) the workload identity label. */
+async function deploymentPod(labelled: boolean): Promise<string> {
+  const selector = `app=${DEPLOY},${labelled ? "" : "!"}azure.workload.identity/use`;
+  return until(`a${labelled ? " labelled" : "n unlabelled"} pod of deployment ${DEPLOY}`, async () => {
+    const list = JSON.parse(await k("get", "pods", "-n", "default", "-l", selector, "-o", "json")) as { items: KubeObject[] };
+    const live = list.items.filter((p) => !p.metadata.deletionTimestamp);
+    return live.length === 1 ? live[0]!.metadata.name : undefined;
+  });
+}
+
+test("the label on the Deployment instead of its pod template: pods unmutated, no sign-in; the doctor names the Deployment and its template; the printed patch rolls out a pod that reads the secret", async () => {
+  await restoreChain();
+  const m = mark();
+  const applied = await kubectl(cluster, ["apply", "-f", "-"], { input: DEPLOYMENT() });
+  assert.equal(applied.stdout.trim(), `deployment.apps/${DEPLOY} created`, applied.stderr);
+  const pod = await deploymentPod(false);
+  const logs = await logUntil(pod, /environment variable is not set|failed to get secret|successfully got secret/);
+  assert.match(logs, /^AZURE_CLIENT_ID environment variable is not set$/m, logs);
+
+  const { code, report } = await doctor(pod);
+  assert.equal(code, 1, dump(report));
+  assert.deepEqual(failing(report), ["pod-label"], dump(report));
+  const label = byId(report, "pod-label");
+  assert.equal(label.expected, `spec.template.metadata.labels.azure.workload.identity/use=true on Deployment ${DEPLOY}`);
+  assert.equal(label.actual, `metadata.labels.azure.workload.identity/use=true on Deployment ${DEPLOY}; the template has none`);
+  const fix = `kubectl patch deployment ${DEPLOY} -n default --type merge -p '{"spec":{"template":{"metadata":{"labels":{"azure.workload.identity/use":"true"}}}}}'`;
+  assert.equal(label.fix, fix);
+
+  assert.deepEqual(await signInsSince(m.since), [], "no sign-in: the pod has no AZURE_* settings");
+  const events = await describeShows(pod, ["Scheduled", "Started", "WorkloadIdentityLabelMissing"]);
+  assert.ok(events.includes(`not to the Deployment's own metadata: kubectl patch deployment ${DEPLOY} -n default`), events);
+  const rs = await describeShows(`deployment/${DEPLOY}`, ["ScalingReplicaSet"]);
+  assert.match(rs, new RegExp(`Scaled up replica set ${DEPLOY}-[a-z0-9]+ (to|from 0 to) 1`));
+  assert.ok(lines.slice(m.from).some((l) => l.face === "kubelet" && l.code === "WorkloadIdentityLabelMissing" && l.fields?.pod === `default/${pod}`), "the lab log");
+
+  // The patch rolls out a new ReplicaSet whose pod the webhook mutates.
+  await runFix(fix);
+  const rollout = await kubectl(cluster, ["rollout", "status", `deployment/${DEPLOY}`, "-n", "default", "--timeout=90s"], { timeoutMs: 100_000 });
+  assert.equal(rollout.code, 0, rollout.stderr);
+  assert.match(rollout.stdout, new RegExp(`deployment "${DEPLOY}" successfully rolled out`));
+  await readsTheSecretAndPasses(await deploymentPod(true));
+  await k("delete", "deployment", DEPLOY, "-n", "default", "--wait=true");
 });

@@ -8,7 +8,7 @@ import { entraFace, loadStsKeys, OidcKeySource, TokenEndpoint, TokenService } fr
 import { armFace } from "../arm/face.js";
 import { armRoutes, armPublicRoutes } from "../arm/index.js";
 import { keyVaultFace, Vaults } from "../keyvault/index.js";
-import { Clusters, createKubeContext, kubeFace, startKubelet, transparentIssuerHost, type KubeContext } from "../kube/index.js";
+import { Clusters, createKubeContext, kubeFace, startControllers, startKubelet, transparentIssuerHost, type KubeContext } from "../kube/index.js";
 import { bootstrapLab } from "./bootstrap.js";
 import { labAdminRoutes } from "./adminRoutes.js";
 import { Hosts, TRANSPARENT_HOSTS, vaultNameFromHost, type HostMode, type LabContext, type LabLogger } from "./context.js";
@@ -176,6 +176,7 @@ export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
   ctx.config.port = port;
 
   const kubelet = await startKubelet(kube, { dataDir: memory ? undefined : dataDir });
+  const controllers = await startControllers(kube);
   const vaultNames = (await store.read((tx) => Vaults.all(tx))).map((v) => hosts.vaultHostname(v.name));
   const issuerHosts = mode === "transparent" ? (await store.read((tx) => Clusters.all(tx))).filter((c) => c.oidcIssuerEnabled).map(transparentIssuerHost) : [];
   if (manageHosts) {
@@ -221,6 +222,7 @@ export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
     async stop() {
       if (stopped) return;
       stopped = true;
+      await controllers.stop();
       await kubelet.stop();
       await app.close();
       if (manageHosts) etc.clear();

@@ -30,7 +30,7 @@ before(async () => {
     await tx.create(id, "namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: WEBHOOK_NAMESPACE } as never });
     await tx.create(id, "mutatingwebhookconfigurations", mutatingWebhookConfiguration() as unknown as KubeObject);
   });
-  await setImageMapping(lab.kube, SLEEPER, [process.execPath, "-e", "setInterval(() => {}, 1000)"]);
+  await setImageMapping(lab.kube, SLEEPER.replace(":v1", ""), [process.execPath, "-e", "setInterval(() => {}, 1000)"]);
   await setImageMapping(lab.kube, OK, [process.execPath, "-e", "console.log('done')"]);
   await setImageMapping(lab.kube, FAIL, [process.execPath, "-e", "process.exit(3)"]);
   const r = await kubectl(c, ["apply", "-f", "-"], { input: SA_MANIFEST(CLIENT_ID) });
@@ -300,4 +300,48 @@ test("strict validation and apps/v1 validation errors as kubectl prints them", a
   assert.match(r.stderr, /The Deployment "mismatch" is invalid: spec\.template\.metadata\.labels: Invalid value: map\[string\]string\{"app":"mismatch"\}: `selector` does not match template `labels`/);
   r = await kubectl(c, ["apply", "-f", "-"], { input: job("always", OK, 1).replace("restartPolicy: Never", "restartPolicy: Always") });
   assert.match(r.stderr, /spec\.template\.spec\.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never"/);
+});
+
+test("kubectl create deployment/job (protobuf bodies), set image, rollout history and undo (the old ReplicaSet comes back), foreground delete", async () => {
+  let r = await kubectl(c, ["create", "deployment", "made", `--image=${SLEEPER}`, "--replicas=1"]);
+  assert.equal(r.stdout.trim(), "deployment.apps/made created", r.stderr);
+  r = await kubectl(c, ["rollout", "status", "deployment/made", "--timeout=90s"], { timeoutMs: 100_000 });
+  assert.equal(r.code, 0, r.stderr);
+  const first = ((await api(c, "GET", "/apis/apps/v1/namespaces/default/replicasets?labelSelector=app%3Dmade")).body.items as KubeObject[])[0]!;
+  r = await kubectl(c, ["set", "image", "deployment/made", `sleeper=${SLEEPER.replace(":v1", ":v2")}`]);
+  assert.equal(r.stdout.trim(), "deployment.apps/made image updated", r.stderr);
+  r = await kubectl(c, ["rollout", "status", "deployment/made", "--timeout=90s"], { timeoutMs: 100_000 });
+  assert.equal(r.code, 0, r.stderr);
+  r = await kubectl(c, ["rollout", "history", "deployment/made"]);
+  assert.match(r.stdout, /REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>/);
+  r = await kubectl(c, ["rollout", "undo", "deployment/made"]);
+  assert.equal(r.stdout.trim(), "deployment.apps/made rolled back", r.stderr);
+  r = await kubectl(c, ["rollout", "status", "deployment/made", "--timeout=90s"], { timeoutMs: 100_000 });
+  assert.equal(r.code, 0, r.stderr);
+  const after = (await api(c, "GET", `/apis/apps/v1/namespaces/default/replicasets/${first.metadata.name}`)).body as unknown as KubeObject;
+  assert.equal((after.spec as Obj).replicas, 1, "the first replica set is the new one again");
+  assert.equal(after.metadata.annotations?.["deployment.kubernetes.io/revision"], "3");
+  assert.equal(((await api(c, "GET", "/apis/apps/v1/namespaces/default/replicasets?labelSelector=app%3Dmade")).body.items as unknown[]).length, 2);
+
+  r = await kubectl(c, ["create", "job", "made-job", `--image=${OK}`]);
+  assert.equal(r.stdout.trim(), "job.batch/made-job created", r.stderr);
+  r = await kubectl(c, ["wait", "--for=condition=complete", "job/made-job", "--timeout=90s"], { timeoutMs: 100_000 });
+  assert.equal(r.code, 0, r.stderr);
+
+  r = await kubectl(c, ["delete", "deployment", "made", "--cascade=foreground", "--timeout=90s"], { timeoutMs: 100_000 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(((await api(c, "GET", "/apis/apps/v1/namespaces/default/replicasets?labelSelector=app%3Dmade")).body.items as unknown[]).length, 0, "foreground: dependents went first");
+});
+
+test("kubectl delete with --cascade=orphan keeps the ReplicaSet, without its owner reference", async () => {
+  let r = await kubectl(c, ["create", "deployment", "orphaned", `--image=${SLEEPER}`]);
+  assert.equal(r.code, 0, r.stderr);
+  const rs = await until("replica set", async () => ((await api(c, "GET", "/apis/apps/v1/namespaces/default/replicasets?labelSelector=app%3Dorphaned")).body.items as KubeObject[])[0]);
+  r = await kubectl(c, ["delete", "deployment", "orphaned", "--cascade=orphan", "--timeout=60s"]);
+  assert.equal(r.code, 0, r.stderr);
+  const kept = (await api(c, "GET", `/apis/apps/v1/namespaces/default/replicasets/${rs.metadata.name}`)).body as unknown as KubeObject;
+  assert.equal(kept.metadata.ownerReferences, undefined);
+  r = await kubectl(c, ["delete", "rs", rs.metadata.name]);
+  assert.equal(r.code, 0, r.stderr);
+  await until("pods collected", async () => ((await api(c, "GET", "/api/v1/namespaces/default/pods?labelSelector=app%3Dorphaned")).body.items as unknown[]).length === 0);
 });

@@ -13,6 +13,7 @@ import { strategyFor } from "../../src/kube/apiserver/strategies/index.js";
 import { deletionFinalizers } from "../../src/kube/apiserver/propagation.js";
 import { findKind } from "../../src/kube/apiserver/resources.js";
 import { toTable, formatLabelSelector } from "../../src/kube/apiserver/table.js";
+import { decodeWorkload } from "../../src/kube/apiserver/protobufWorkloads.js";
 
 type Obj = Record<string, unknown>;
 const NOW = Date.parse("2026-01-01T00:10:00Z");
@@ -304,4 +305,38 @@ test("Table cells for deployments, replica sets and jobs", () => {
   assert.deepEqual(((toTable("Job", [running], NOW, "None").rows as Obj[])[0]!.cells as unknown[]).slice(1, 4), ["Running", "0/1 of 3", "5s"]);
   assert.equal(formatLabelSelector({ matchLabels: { b: "2", a: "1" }, matchExpressions: [{ key: "k", operator: "In", values: ["x", "y"] }, { key: "e", operator: "DoesNotExist" }] }), "a=1,b=2,k in (x,y),!e");
   assert.equal(formatLabelSelector(undefined), "<none>");
+});
+
+/** A protobuf field: varint (number) or length-delimited (string/Buffer). */
+function pb(n: number, v: number | string | Buffer): Buffer {
+  const varint = (x: number) => {
+    const out: number[] = [];
+    while (x > 127) {
+      out.push((x & 0x7f) | 0x80);
+      x = Math.floor(x / 128);
+    }
+    out.push(x);
+    return Buffer.from(out);
+  };
+  if (typeof v === "number") return Buffer.concat([varint(n << 3), varint(v)]);
+  const b = typeof v === "string" ? Buffer.from(v) : v;
+  return Buffer.concat([varint((n << 3) | 2), varint(b.length), b]);
+}
+
+test("protobuf workloads: zero values of non-pointer fields are unset, pointers kept, unknown fields refused", () => {
+  const meta = pb(1, "web");
+  const container = Buffer.concat([pb(1, "c"), pb(2, "nginx"), pb(5, ""), pb(8, Buffer.alloc(0)), pb(16, 0)]);
+  const podSpec = Buffer.concat([pb(2, container), pb(3, ""), pb(11, 0)]);
+  const template = Buffer.concat([pb(1, Buffer.concat([pb(11, Buffer.concat([pb(1, "app"), pb(2, "web")]))])), pb(2, podSpec)]);
+  const selector = pb(1, Buffer.concat([pb(1, "app"), pb(2, "web")]));
+  const spec = Buffer.concat([pb(1, 0), pb(2, selector), pb(3, template), pb(4, Buffer.alloc(0)), pb(5, 0)]);
+  const d = decodeWorkload("apps/v1", "Deployment", Buffer.concat([pb(1, meta), pb(2, spec), pb(3, Buffer.alloc(0))]));
+  assert.deepEqual(d, {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "web" },
+    spec: { replicas: 0, selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "c", image: "nginx", resources: {} }] } }, strategy: {} },
+  });
+  assert.throws(() => decodeWorkload("apps/v1", "Deployment", Buffer.concat([pb(2, pb(99, 1))])), /no protobuf decoding for field 99 of DeploymentSpec/);
+  assert.throws(() => decodeWorkload("apps/v1", "StatefulSet", Buffer.alloc(0)), /no protobuf decoding for apps\/v1, Kind=StatefulSet/);
 });

@@ -60,6 +60,7 @@ export function maxSurge(d: KubeObject): number {
 export function templateKey(template: unknown): string {
   const t = structuredClone(isObj(template) ? template : {});
   const meta = isObj(t.metadata) ? t.metadata : undefined;
+  if (meta && meta.creationTimestamp === null) delete meta.creationTimestamp;
   if (meta && isObj(meta.labels)) {
     delete meta.labels[POD_TEMPLATE_HASH_LABEL];
     if (Object.keys(meta.labels).length === 0) delete meta.labels;

@@ -15,6 +15,8 @@ export const objAt = (o: Obj, k: string): Obj => {
 /** SetDefaults_PodSpec and friends on a template's spec (what a pod made from it would get). */
 export function defaultTemplate(spec: Obj): void {
   const template = objAt(spec, "template");
+  // A zero metav1.Time (what Go clients send for an unset template creationTimestamp) is no value.
+  if (isObj(template.metadata) && template.metadata.creationTimestamp === null) delete template.metadata.creationTimestamp;
   const fake = { apiVersion: "v1", kind: "Pod", metadata: {}, spec: objAt(template, "spec") } as unknown as KubeObject;
   defaultPod(fake);
   template.spec = fake.spec;

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { startTestLab } from "../helpers/lab.js";
 import type { Lab } from "../../src/index.js";
-import type { KubeObject } from "../../src/kube/index.js";
+import { ownerChain, type KubeObject } from "../../src/kube/index.js";
 import { setImageMapping } from "../../src/kube/kubelet/index.js";
 import { mutatingWebhookConfiguration, WEBHOOK_NAMESPACE } from "../../src/webhook/index.js";
 import { makeCluster, kubectl, api, SA_MANIFEST, type TestCluster } from "../helpers/kube.js";
@@ -140,6 +140,8 @@ test("a Deployment with the label on its pod template: ReplicaSet, webhook-mutat
     const ref = (p.metadata.ownerReferences as Obj[])[0]!;
     assert.deepEqual([ref.apiVersion, ref.kind, ref.name, ref.uid, ref.controller, ref.blockOwnerDeletion], ["apps/v1", "ReplicaSet", rs.metadata.name, rs.metadata.uid, true, true]);
     assert.equal(envOf(p).AZURE_CLIENT_ID, CLIENT_ID, "the webhook mutated the pod made from the template");
+    const chain = await ownerChain(lab.kube, c.record.clusterId, p);
+    assert.deepEqual(chain.map((x) => `${x.kind}/${x.metadata.name}`), [`ReplicaSet/${rs.metadata.name}`, "Deployment/wi-app"]);
     assert.ok(envOf(p).AZURE_FEDERATED_TOKEN_FILE);
     await until(`pod ${p.metadata.name} running`, async () => {
       const cur = (await api(c, "GET", `/api/v1/namespaces/default/pods/${p.metadata.name}`)).body;

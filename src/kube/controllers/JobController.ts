@@ -11,6 +11,7 @@ import type { Controller, ObjectKey } from "./reconciler.js";
 import { ControllerClient, controllerOf, errorText } from "./client.js";
 import { finishedAt, isPodActive, isPodReady, phaseOf, podFromTemplate, restartCount, deletionOrder } from "./pods.js";
 import { specOf, statusOf, type Condition } from "./deploymentUtil.js";
+import { CreateBackoff } from "./backoff.js";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -85,6 +86,8 @@ function cond(type: string, reason: string, message: string, now: string): Condi
 export class JobController implements Controller {
   readonly name = "job-controller";
 
+  private readonly backoff = new CreateBackoff();
+
   constructor(private readonly client: ControllerClient) {}
 
   async listKeys(clusterId: string): Promise<ObjectKey[]> {
@@ -147,7 +150,7 @@ export class JobController implements Controller {
       }
       return active;
     }
-    if (active.length === want || now < nextCreateAt(c)) return active;
+    if (active.length === want || now < nextCreateAt(c) || this.backoff.waiting(job.metadata.uid, now)) return active;
     const template = isObj(specOf(job).template) ? (specOf(job).template as Obj) : {};
     for (let i = active.length; i < want; i++) {
       try {
@@ -155,10 +158,12 @@ export class JobController implements Controller {
         active.push(pod);
         await this.client.event(clusterId, job, "Normal", "SuccessfulCreate", `Created pod: ${pod.metadata.name}`);
       } catch (e) {
+        this.backoff.failed(job.metadata.uid, now, errorText(e));
         await this.client.event(clusterId, job, "Warning", "FailedCreate", `Error creating: ${errorText(e)}`);
-        break;
+        return active;
       }
     }
+    this.backoff.succeeded(job.metadata.uid);
     return active;
   }
 }

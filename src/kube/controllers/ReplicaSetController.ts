@@ -11,6 +11,7 @@ import { ControllerClient, controllerOf, errorText } from "./client.js";
 import { deletionOrder, isPodActive, isPodAvailable, isPodReady, podFromTemplate } from "./pods.js";
 import { setCondition, condition, specOf, statusOf, replicasOf, type Condition } from "./deploymentUtil.js";
 import { adoptOrRelease } from "./ownership.js";
+import { CreateBackoff } from "./backoff.js";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -56,8 +57,7 @@ export function replicaSetStatus(rs: KubeObject, counts: ReplicaCounts, failure:
 export class ReplicaSetController implements Controller {
   readonly name = "replicaset-controller";
   private readonly client: ControllerClient;
-  /** Failed creations back off per replica set (uid), on the lab clock: 1s doubling up to 5 minutes. */
-  private readonly backoff = new Map<string, { failures: number; until: number; message: string }>();
+  private readonly backoff = new CreateBackoff();
 
   constructor(client: ControllerClient) {
     this.client = client;
@@ -99,15 +99,12 @@ export class ReplicaSetController implements Controller {
 
   private async manageWithBackoff(clusterId: string, rs: KubeObject, active: KubeObject[]): Promise<string | undefined> {
     const uid = rs.metadata.uid;
-    const b = this.backoff.get(uid);
     const now = this.client.now();
-    if (b && now < b.until && active.length < replicasOf(rs)) return b.message;
+    const waiting = this.backoff.waiting(uid, now);
+    if (waiting && active.length < replicasOf(rs)) return waiting;
     const failure = await this.manageReplicas(clusterId, rs, active);
-    if (!failure) this.backoff.delete(uid);
-    else {
-      const failures = (b?.failures ?? 0) + 1;
-      this.backoff.set(uid, { failures, until: now + Math.min(300_000, 1000 * 2 ** (failures - 1)), message: failure });
-    }
+    if (failure) this.backoff.failed(uid, now, failure);
+    else this.backoff.succeeded(uid);
     return failure;
   }
 

@@ -16,6 +16,8 @@ export { replicaCounts, replicaSetStatus } from "./ReplicaSetController.js";
 export { jobCounts, jobOutcome, jobStatus, wantedActive, nextCreateAt } from "./JobController.js";
 export { newReplicaSet, REVISION } from "./DeploymentController.js";
 export { podFromTemplate } from "./pods.js";
+export { ownerChain } from "./ownerChain.js";
+export { controllerOf, ownerReferences, type OwnerReference } from "./client.js";
 
 export interface ControllerManager {
   /** Enqueues every object of every cluster now (they are every 2 seconds anyway). */

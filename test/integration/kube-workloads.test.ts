@@ -17,6 +17,7 @@ const CLIENT_ID = "00000000-1111-2222-3333-555555555555";
 const SLEEPER = "registry.example.test/wilab/sleeper:v1";
 const OK = "registry.example.test/wilab/ok:v1";
 const FAIL = "registry.example.test/wilab/fail:v1";
+const INDEX = "registry.example.test/wilab/index:v1";
 const KUBECTL_DIR = "/usr/lib/google-cloud-sdk/bin";
 const VERSIONED = ["1.27", "1.33"].map((v) => ({ v, bin: `${KUBECTL_DIR}/kubectl.${v}` }));
 
@@ -33,6 +34,7 @@ before(async () => {
   await setImageMapping(lab.kube, SLEEPER.replace(":v1", ""), [process.execPath, "-e", "setInterval(() => {}, 1000)"]);
   await setImageMapping(lab.kube, OK, [process.execPath, "-e", "console.log('done')"]);
   await setImageMapping(lab.kube, FAIL, [process.execPath, "-e", "process.exit(3)"]);
+  await setImageMapping(lab.kube, INDEX, [process.execPath, "-e", "console.log('index=' + process.env.JOB_COMPLETION_INDEX)"]);
   const r = await kubectl(c, ["apply", "-f", "-"], { input: SA_MANIFEST(CLIENT_ID) });
   assert.equal(r.code, 0, r.stderr);
 });
@@ -346,4 +348,26 @@ test("kubectl delete with --cascade=orphan keeps the ReplicaSet, without its own
   r = await kubectl(c, ["delete", "rs", rs.metadata.name]);
   assert.equal(r.code, 0, r.stderr);
   await until("pods collected", async () => ((await api(c, "GET", "/api/v1/namespaces/default/pods?labelSelector=app%3Dorphaned")).body.items as unknown[]).length === 0);
+});
+
+test("an Indexed Job: one pod per completion index, JOB_COMPLETION_INDEX, completedIndexes", async () => {
+  const manifest = job("indexed", INDEX, 1).replace("  backoffLimit: 1\n", "  backoffLimit: 1\n  completions: 3\n  parallelism: 2\n  completionMode: Indexed\n");
+  let r = await kubectl(c, ["apply", "-f", "-"], { input: manifest });
+  assert.equal(r.stdout.trim(), "job.batch/indexed created", r.stderr);
+  r = await kubectl(c, ["wait", "--for=condition=complete", "job/indexed", "--timeout=90s"], { timeoutMs: 100_000 });
+  assert.equal(r.code, 0, r.stderr);
+  const j = (await api(c, "GET", "/apis/batch/v1/namespaces/default/jobs/indexed")).body as unknown as KubeObject;
+  assert.equal((j.status as Obj).completedIndexes, "0-2");
+  assert.equal((j.status as Obj).succeeded, 3);
+  const ps = (await api(c, "GET", "/api/v1/namespaces/default/pods?labelSelector=job-name%3Dindexed")).body.items as KubeObject[];
+  assert.deepEqual(ps.map((p) => p.metadata.annotations?.["batch.kubernetes.io/job-completion-index"]).sort(), ["0", "1", "2"]);
+  for (const p of ps) {
+    const i = p.metadata.annotations!["batch.kubernetes.io/job-completion-index"]!;
+    assert.ok(p.metadata.name.startsWith(`indexed-${i}-`));
+    assert.equal((p.spec as Obj).hostname, `indexed-${i}`);
+    const logs = await kubectl(c, ["logs", p.metadata.name]);
+    assert.equal(logs.stdout.trim(), `index=${i}`, logs.stderr);
+  }
+  r = await kubectl(c, ["get", "job", "indexed"]);
+  assert.match(r.stdout, /indexed\s+Complete\s+3\/3/);
 });

@@ -14,6 +14,7 @@ import { deletionFinalizers } from "../../src/kube/apiserver/propagation.js";
 import { findKind } from "../../src/kube/apiserver/resources.js";
 import { toTable, formatLabelSelector } from "../../src/kube/apiserver/table.js";
 import { decodeWorkload } from "../../src/kube/apiserver/protobufWorkloads.js";
+import { formatIndexes, parseIndexes, pendingIndexes, indexedPod, succeededIndexes } from "../../src/kube/controllers/indexedJob.js";
 
 type Obj = Record<string, unknown>;
 const NOW = Date.parse("2026-01-01T00:10:00Z");
@@ -339,4 +340,27 @@ test("protobuf workloads: zero values of non-pointer fields are unset, pointers 
   });
   assert.throws(() => decodeWorkload("apps/v1", "Deployment", Buffer.concat([pb(2, pb(99, 1))])), /no protobuf decoding for field 99 of DeploymentSpec/);
   assert.throws(() => decodeWorkload("apps/v1", "StatefulSet", Buffer.alloc(0)), /no protobuf decoding for apps\/v1, Kind=StatefulSet/);
+});
+
+test("indexed jobs: index ranges, pending indexes, the pod of an index", () => {
+  const cases: [number[], string][] = [[[], ""], [[0], "0"], [[0, 1, 2], "0-2"], [[4, 0, 2, 1], "0-2,4"], [[1, 3, 5, 6], "1,3,5-6"]];
+  for (const [xs, s] of cases) {
+    assert.equal(formatIndexes(new Set(xs)), s);
+    assert.deepEqual([...parseIndexes(s)].sort((a, b) => a - b), [...xs].sort((a, b) => a - b));
+  }
+  const job = obj("Job", "ix", { spec: { completionMode: "Indexed", completions: 4 }, status: { completedIndexes: "0" } });
+  const running = indexedPod(job, { spec: { containers: [{ name: "c", env: [{ name: "A", value: "1" }] }] } }, 2);
+  assert.equal(running.metadata.generateName, "ix-2-");
+  assert.equal(running.metadata.annotations?.["batch.kubernetes.io/job-completion-index"], "2");
+  assert.equal(running.metadata.labels?.["batch.kubernetes.io/job-completion-index"], "2");
+  assert.equal((running.spec as Obj).hostname, "ix-2");
+  assert.deepEqual(((running.spec as Obj).containers as Obj[])[0]!.env, [
+    { name: "A", value: "1" },
+    { name: "JOB_COMPLETION_INDEX", valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } },
+  ]);
+  const succeeded = { ...indexedPod(job, {}, 1), status: { phase: "Succeeded" } } as KubeObject;
+  const done = succeededIndexes(job, [succeeded], 4);
+  assert.deepEqual([...done].sort(), [0, 1]);
+  assert.deepEqual(pendingIndexes(4, done, [running], 5), [3]);
+  assert.deepEqual(pendingIndexes(4, new Set(), [], 2), [0, 1]);
 });

@@ -1,5 +1,5 @@
 /**
- * The job-controller (pkg/controller/job) for NonIndexed jobs: runs up to `parallelism` pods until
+ * The job-controller (pkg/controller/job), NonIndexed and Indexed (indexedJob.ts): runs up to `parallelism` pods until
  * `completions` succeeded, replaces failed pods (with the pod failure backoff: 10s doubling, at most 6
  * minutes, on the lab clock) until `backoffLimit` is passed, honours `activeDeadlineSeconds` and `suspend`,
  * and reports counts, start and completion times and the conditions kubectl waits for
@@ -12,6 +12,7 @@ import { ControllerClient, controllerOf, errorText } from "./client.js";
 import { finishedAt, isPodActive, isPodReady, phaseOf, podFromTemplate, restartCount, deletionOrder } from "./pods.js";
 import { specOf, statusOf, type Condition } from "./deploymentUtil.js";
 import { CreateBackoff } from "./backoff.js";
+import { formatIndexes, indexedPod, isIndexed, pendingIndexes, succeededIndexes } from "./indexedJob.js";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -29,16 +30,20 @@ export interface JobCounts {
   terminating: number;
   /** Lab-clock ms of the latest pod failure (NaN when none). */
   lastFailure: number;
+  /** Indexed jobs: the indexes that succeeded. */
+  completedIndexes?: Set<number>;
 }
 
 /** Counts over the job's pods; succeeded and failed never go down (pods counted once may be deleted later). */
 export function jobCounts(job: KubeObject, pods: KubeObject[]): JobCounts {
   const failedPods = pods.filter((p) => phaseOf(p) === "Failed");
   const active = pods.filter(isPodActive);
+  const done = isIndexed(job) ? succeededIndexes(job, pods, num(specOf(job).completions)) : undefined;
   return {
     active,
+    ...(done ? { completedIndexes: done } : {}),
     ready: active.filter(isPodReady).length,
-    succeeded: Math.max(num(statusOf(job).succeeded), pods.filter((p) => phaseOf(p) === "Succeeded").length),
+    succeeded: done ? done.size : Math.max(num(statusOf(job).succeeded), pods.filter((p) => phaseOf(p) === "Succeeded").length),
     failed: Math.max(num(statusOf(job).failed), failedPods.length),
     terminating: pods.filter((p) => !!p.metadata.deletionTimestamp && phaseOf(p) !== "Succeeded" && phaseOf(p) !== "Failed").length,
     lastFailure: failedPods.reduce((t, p) => (Number.isNaN(t) || finishedAt(p) > t ? finishedAt(p) : t), Number.NaN),
@@ -152,9 +157,12 @@ export class JobController implements Controller {
     }
     if (active.length === want || now < nextCreateAt(c) || this.backoff.waiting(job.metadata.uid, now)) return active;
     const template = isObj(specOf(job).template) ? (specOf(job).template as Obj) : {};
-    for (let i = active.length; i < want; i++) {
+    const indexes = c.completedIndexes ? pendingIndexes(num(specOf(job).completions), c.completedIndexes, active, want - active.length) : undefined;
+    const toCreate = indexes ? indexes.length : want - active.length;
+    for (let i = 0; i < toCreate; i++) {
       try {
-        const pod = await this.client.create(clusterId, "pods", job.metadata.namespace ?? "default", podFromTemplate(job, template));
+        const body = indexes ? indexedPod(job, template, indexes[i]!) : podFromTemplate(job, template);
+        const pod = await this.client.create(clusterId, "pods", job.metadata.namespace ?? "default", body);
         active.push(pod);
         await this.client.event(clusterId, job, "Normal", "SuccessfulCreate", `Created pod: ${pod.metadata.name}`);
       } catch (e) {
@@ -177,6 +185,7 @@ export function jobStatus(st: Obj, c: JobCounts, conds: Condition[]): Obj {
   if (c.active.length) out.active = c.active.length;
   if (c.succeeded) out.succeeded = c.succeeded;
   if (c.failed) out.failed = c.failed;
+  if (c.completedIndexes?.size) out.completedIndexes = formatIndexes(c.completedIndexes);
   out.terminating = c.terminating;
   out.uncountedTerminatedPods = {};
   out.ready = c.active.filter(isPodReady).length;

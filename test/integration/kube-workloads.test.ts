@@ -370,4 +370,10 @@ test("an Indexed Job: one pod per completion index, JOB_COMPLETION_INDEX, comple
   }
   r = await kubectl(c, ["get", "job", "indexed"]);
   assert.match(r.stdout, /indexed\s+Complete\s+3\/3/);
+  // ttlSecondsAfterFinished: the job and its pods go once the TTL has passed on the lab clock.
+  r = await kubectl(c, ["patch", "job", "indexed", "--type=merge", "-p", '{"spec":{"ttlSecondsAfterFinished":600}}']);
+  assert.equal(r.code, 0, r.stderr);
+  lab.ctx.clock.advance(601_000);
+  await until("job expired", async () => (await api(c, "GET", "/apis/batch/v1/namespaces/default/jobs/indexed")).status === 404);
+  await until("its pods collected", async () => ((await api(c, "GET", "/api/v1/namespaces/default/pods?labelSelector=job-name%3Dindexed")).body.items as unknown[]).length === 0);
 });

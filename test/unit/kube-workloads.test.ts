@@ -6,7 +6,7 @@ import type { KubeObject } from "../../src/kube/index.js";
 import { computeHash, canonicalJson, fnv32a, safeEncodeString } from "../../src/kube/controllers/podTemplateHash.js";
 import { deploymentStatus, fenceposts, findNewReplicaSet, maxUnavailable, newRSNewReplicas, oldScaleDowns, setCondition, type Condition } from "../../src/kube/controllers/deploymentUtil.js";
 import { replicaCounts, replicaSetStatus } from "../../src/kube/controllers/ReplicaSetController.js";
-import { jobCounts, jobOutcome, jobStatus, nextCreateAt, wantedActive } from "../../src/kube/controllers/JobController.js";
+import { expiresAt, jobCounts, jobOutcome, jobStatus, nextCreateAt, wantedActive } from "../../src/kube/controllers/JobController.js";
 import { newReplicaSet } from "../../src/kube/controllers/DeploymentController.js";
 import { podFromTemplate } from "../../src/kube/controllers/pods.js";
 import { strategyFor } from "../../src/kube/apiserver/strategies/index.js";
@@ -363,4 +363,12 @@ test("indexed jobs: index ranges, pending indexes, the pod of an index", () => {
   assert.deepEqual([...done].sort(), [0, 1]);
   assert.deepEqual(pendingIndexes(4, done, [running], 5), [3]);
   assert.deepEqual(pendingIndexes(4, new Set(), [], 2), [0, 1]);
+});
+
+test("ttlSecondsAfterFinished: a finished job expires from its completion or failure time", () => {
+  const t = ts(NOW);
+  assert.equal(expiresAt(obj("Job", "a", { spec: {}, status: { completionTime: t } })), undefined);
+  assert.equal(expiresAt(obj("Job", "b", { spec: { ttlSecondsAfterFinished: 30 }, status: {} })), undefined);
+  assert.equal(expiresAt(obj("Job", "c", { spec: { ttlSecondsAfterFinished: 30 }, status: { completionTime: t, conditions: [{ type: "Complete", status: "True" }] } })), NOW + 30_000);
+  assert.equal(expiresAt(obj("Job", "d", { spec: { ttlSecondsAfterFinished: 0 }, status: { conditions: [{ type: "Failed", status: "True", lastTransitionTime: t }] } })), NOW);
 });

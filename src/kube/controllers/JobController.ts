@@ -109,7 +109,8 @@ export class JobController implements Controller {
 
   async sync(k: ObjectKey): Promise<void> {
     const job = await this.client.get(k.clusterId, "jobs", k.namespace, k.name);
-    if (!job || job.metadata.deletionTimestamp || finished(job)) return;
+    if (!job || job.metadata.deletionTimestamp) return;
+    if (finished(job)) return this.expire(k.clusterId, job);
     const pods = (await this.client.list(k.clusterId, "pods", k.namespace)).filter((p) => controllerOf(p)?.uid === job.metadata.uid);
     const nowMs = this.client.now();
     const now = rfc3339(nowMs);
@@ -144,6 +145,12 @@ export class JobController implements Controller {
     await this.client.updateStatus(k.clusterId, "jobs", { ...job, status: next });
   }
 
+  /** The ttl-after-finished controller: a finished job with ttlSecondsAfterFinished goes (foreground) once it expired. */
+  private async expire(clusterId: string, job: KubeObject): Promise<void> {
+    const at = expiresAt(job);
+    if (at !== undefined && this.client.now() >= at) await this.client.delete(clusterId, job, "Foreground");
+  }
+
   /** Creates the missing pods (after the failure backoff) or removes extra ones; returns the active pods. */
   private async manage(clusterId: string, job: KubeObject, c: JobCounts, now: number): Promise<KubeObject[]> {
     const want = wantedActive(job, c);
@@ -174,6 +181,15 @@ export class JobController implements Controller {
     this.backoff.succeeded(job.metadata.uid);
     return active;
   }
+}
+
+/** When a finished job with ttlSecondsAfterFinished may be deleted (lab-clock ms), if it has a TTL. */
+export function expiresAt(job: KubeObject): number | undefined {
+  const ttl = specOf(job).ttlSecondsAfterFinished;
+  if (typeof ttl !== "number") return undefined;
+  const done = ((statusOf(job).conditions ?? []) as Condition[]).find((x) => (x.type === "Complete" || x.type === "Failed") && x.status === "True");
+  const t = Date.parse(String(statusOf(job).completionTime ?? done?.lastTransitionTime ?? ""));
+  return Number.isNaN(t) ? undefined : t + ttl * 1000;
 }
 
 /** JobStatus as the controller writes it. */

@@ -348,6 +348,12 @@ test("kubectl delete with --cascade=orphan keeps the ReplicaSet, without its own
   r = await kubectl(c, ["delete", "rs", rs.metadata.name]);
   assert.equal(r.code, 0, r.stderr);
   await until("pods collected", async () => ((await api(c, "GET", "/api/v1/namespaces/default/pods?labelSelector=app%3Dorphaned")).body.items as unknown[]).length === 0);
+  // Any kind honours the policies: a ConfigMap without dependents goes once the collector lifts the finalizer.
+  r = await kubectl(c, ["create", "configmap", "plain", "--from-literal=a=b"]);
+  assert.equal(r.code, 0, r.stderr);
+  r = await kubectl(c, ["delete", "configmap", "plain", "--cascade=foreground", "--timeout=60s"], { timeoutMs: 70_000 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((await api(c, "GET", "/api/v1/namespaces/default/configmaps/plain")).status, 404);
 });
 
 test("an Indexed Job: one pod per completion index, JOB_COMPLETION_INDEX, completedIndexes", async () => {

@@ -23,7 +23,7 @@ import { scaleSubresource } from "./scale.js";
 export { requestToken } from "./token.js";
 export { verifyServiceAccountToken } from "./auth.js";
 export { Registry, type OpContext } from "./registry.js";
-export { findKind, findResource, groupVersion, type ResourceDef } from "./resources.js";
+export { RESOURCES, findKind, findResource, groupVersion, type ResourceDef } from "./resources.js";
 export { matchesLabelSelector, type LabelSelectorObject } from "./labelSelector.js";
 export { jsonEqual } from "./validation.js";
 export { FOREGROUND_FINALIZER, ORPHAN_FINALIZER } from "./propagation.js";

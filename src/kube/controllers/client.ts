@@ -9,7 +9,7 @@ import type { ClusterRecord } from "../Cluster.js";
 import type { KubeObject } from "../KubeStorage.js";
 import { KubeStatusError } from "../KubeStatusError.js";
 import { recordEvent, involvedObject, type EventType } from "../events.js";
-import { Registry, findKind, findResource, type OpContext, type ResourceDef } from "../apiserver/index.js";
+import { RESOURCES, Registry, findKind, type OpContext, type ResourceDef } from "../apiserver/index.js";
 
 type Obj = Record<string, unknown>;
 
@@ -102,7 +102,8 @@ export class ControllerClient {
 
   /** DELETE with a propagation policy, preconditioned on the uid; a missing object is not an error. */
   async delete(clusterId: string, o: KubeObject, propagationPolicy?: "Background" | "Foreground" | "Orphan"): Promise<void> {
-    const d = findKind(o.kind) ?? this.def(o.kind.toLowerCase() + "s");
+    const d = findKind(o.kind);
+    if (!d) throw new Error(`unknown kind ${o.kind}`);
     const options: Obj = { preconditions: { uid: o.metadata.uid }, ...(propagationPolicy ? { propagationPolicy } : {}) };
     try {
       await this.registry.delete(d, o.metadata.namespace, o.metadata.name, options, await this.op(clusterId));
@@ -121,11 +122,7 @@ export class ControllerClient {
 }
 
 function findResourceByName(resource: string): ResourceDef | undefined {
-  for (const [g, v] of [["", "v1"], ["apps", "v1"], ["batch", "v1"], ["admissionregistration.k8s.io", "v1"]] as const) {
-    const d = findResource(g, v, resource);
-    if (d) return d;
-  }
-  return undefined;
+  return RESOURCES.find((r) => r.resource === resource && !r.virtual);
 }
 
 function withKind(d: ResourceDef, o: KubeObject): KubeObject {

@@ -175,6 +175,8 @@ test("a Deployment with the label on its pod template: ReplicaSet, webhook-mutat
     assert.match(vr.stdout, /successfully rolled out/);
     const g = await kubectl(c, ["get", "deploy", "wi-app"], { bin: k.bin });
     assert.match(g.stdout, /wi-app\s+2\/2\s+2\s+2/, `${k.v}: ${g.stderr}`);
+    const dd = await kubectl(c, ["describe", "deployment", "wi-app"], { bin: k.bin });
+    assert.match(dd.stdout, new RegExp(`NewReplicaSet:\\s+wi-app-${hash} \\(2/2 replicas created\\)`), `${k.v}: ${dd.stderr}`);
   }
 });
 

@@ -123,7 +123,7 @@ export class KubeTx {
     const ns = obj.metadata.namespace;
     if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + this.random.hex(3).slice(0, 5);
     if (await this.get(cluster, resource, ns, obj.metadata.name)) throw KubeErrors.alreadyExists(resource, obj.metadata.name, group);
-    obj.metadata.uid = this.random.uuid();
+    obj.metadata.uid ||= this.random.uuid();
     obj.metadata.creationTimestamp = new Date(Math.floor(this.clock.now() / 1000) * 1000).toISOString().replace(".000Z", "Z");
     obj.metadata.resourceVersion = await this.nextVersion(cluster);
     await this.tx.put(kindKey(cluster, resource), idOf(ns, obj.metadata.name), obj, ns);

@@ -14,6 +14,7 @@ export { ServiceAccountIssuer, ROTATION_MS, KEY_LIFETIME_MS } from "./issuer/Ser
 export { Clusters, issuerUrl, apiServerUrl, transparentIssuerHost, type ClusterRecord } from "./Cluster.js";
 export type { KubeContext, PodLogSource, PodLogOptions } from "./KubeContext.js";
 export { startKubelet, type Kubelet } from "./kubelet/index.js";
+export { startControllers, ownerChain, controllerOf, type ControllerManager } from "./controllers/index.js";
 
 export function createKubeContext(ctx: LabContext): KubeContext {
   return {

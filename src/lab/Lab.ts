@@ -9,7 +9,7 @@ import { entraFace, federatedTrust, loadStsKeys, OidcKeySource, TokenEndpoint, T
 import { armFace } from "../arm/face.js";
 import { armRoutes, armPublicRoutes } from "../arm/index.js";
 import { keyVaultFace, Vaults } from "../keyvault/index.js";
-import { Clusters, createKubeContext, kubeFace, startKubelet, transparentIssuerHost, type KubeContext } from "../kube/index.js";
+import { Clusters, createKubeContext, kubeFace, startControllers, startKubelet, transparentIssuerHost, type KubeContext } from "../kube/index.js";
 import { graphFace } from "../graph/index.js";
 import { diagnoseRoutes, DiagnosticRecords } from "../diagnose/index.js";
 import { bootstrapLab } from "./bootstrap.js";
@@ -220,6 +220,7 @@ async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
   ctx.config.port = port;
 
   const kubelet = await startKubelet(kube, { dataDir: memory ? undefined : dataDir });
+  const controllers = await startControllers(kube);
   const vaultNames = (await store.read((tx) => Vaults.all(tx))).map((v) => hosts.vaultHostname(v.name));
   const issuerHosts = mode === "transparent" ? (await store.read((tx) => Clusters.all(tx))).filter((c) => c.oidcIssuerEnabled).map(transparentIssuerHost) : [];
   if (manageHosts) {
@@ -269,6 +270,7 @@ async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
     async stop() {
       if (stopped) return;
       stopped = true;
+      await controllers.stop();
       await kubelet.stop();
       await app.close();
       if (manageHosts) etc.clear();

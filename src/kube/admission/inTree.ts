@@ -39,7 +39,9 @@ export async function serviceAccountAdmission(pod: KubeObject, lookupSa: Service
   const ns = pod.metadata.namespace ?? "default";
   const sa = await lookupSa(ns, saName);
   if (!sa) {
-    throw KubeErrors.forbidden("pods", pod.metadata.name ?? "", `error looking up service account ${ns}/${saName}: serviceaccount "${saName}" not found`);
+    // admission.NewForbidden names the object by its name, else its generateName (names are generated later).
+    const shown = pod.metadata.name || (typeof pod.metadata.generateName === "string" ? pod.metadata.generateName : "") || "Unknown";
+    throw KubeErrors.forbidden("pods", shown, `error looking up service account ${ns}/${saName}: serviceaccount "${saName}" not found`);
   }
   const automount = spec.automountServiceAccountToken ?? (sa as Obj).automountServiceAccountToken ?? true;
   if (automount === false) return;

@@ -19,9 +19,16 @@ import { toTable, wantsTable, type IncludeObject } from "./table.js";
 import { WatchHub } from "./watch.js";
 import { requestToken } from "./token.js";
 import { eventExpired } from "../events.js";
+import { scaleSubresource } from "./scale.js";
 
 export { requestToken } from "./token.js";
 export { verifyServiceAccountToken } from "./auth.js";
+export { Registry, type OpContext } from "./registry.js";
+export { RESOURCES, findKind, findResource, groupVersion, type ResourceDef } from "./resources.js";
+export { matchesLabelSelector, type LabelSelectorObject } from "./labelSelector.js";
+export { jsonEqual } from "./validation.js";
+export { FOREGROUND_FINALIZER, ORPHAN_FINALIZER } from "./propagation.js";
+export { JOB_LABELS } from "./strategies/job.js";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -289,6 +296,11 @@ export async function apiServerRoutes(app: FastifyInstance, kube: KubeContext): 
       if (!ns || !name || !(method === "GET" || method === "HEAD")) methodNotAllowed();
       return podLogs(call, ns, name);
     }
+    if (sub === "scale") {
+      if (!ns || !name || !["GET", "HEAD", "PUT", "PATCH"].includes(method)) methodNotAllowed();
+      const scale = await scaleSubresource(registry, def, ns, name, { method, contentType, raw }, ctx());
+      return send(reply, 200, scale, call.warnings);
+    }
     if (sub === "token") {
       if (method !== "POST" || !ns || !name) methodNotAllowed();
       const body = raw && raw.length ? parseBody(raw, contentType) : {};
@@ -468,8 +480,8 @@ export async function apiServerRoutes(app: FastifyInstance, kube: KubeContext): 
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { "content-type": "application/json", "cache-control": "no-cache, private", "transfer-encoding": "chunked" });
-    // kube-apiserver's watch server flushes the headers at once: a client waiting for them (kubectl delete --wait stopping its
-    // informer) must not wait for the first event.
+    // Headers go out now: client-go's reflector only sees its stop signal once Watch() has returned, so a
+    // watch on an object that does not change (`rollout status` of a finished rollout) would hang otherwise.
     res.flushHeaders();
     const write = (type: string, obj: unknown) => res.write(JSON.stringify({ type, object: obj }) + "\n");
     const render = (o: KubeObject) => (table ? toTable(def.kind, [withTypeMeta(def, o)], kube.ctx.clock.now(), include) : withTypeMeta(def, o));

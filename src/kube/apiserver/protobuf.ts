@@ -2,8 +2,10 @@
  * Just enough of Kubernetes' protobuf encoding to read what kubectl's typed clients POST as
  * `application/vnd.kubernetes.protobuf` (the `k8s\0` envelope around runtime.Unknown): TokenRequest
  * (`kubectl create token`) and the core kinds `kubectl create` makes (ServiceAccount, ConfigMap, Secret,
- * Namespace). Other kinds are answered 415.
+ * Namespace), and the workload kinds of protobufWorkloads.ts. Other kinds are answered 415.
  */
+
+import { decodeWorkload } from "./protobufWorkloads.js";
 
 type Field = { n: number; wt: number; v: bigint | Buffer };
 
@@ -78,7 +80,7 @@ function stringMap(fs: Field[], n: number, asBase64 = false): Record<string, str
 
 const bool = (f: Field | undefined) => (f && typeof f.v === "bigint" ? f.v !== 0n : undefined);
 
-function objectMeta(buf: Buffer | undefined): Record<string, unknown> {
+export function objectMeta(buf: Buffer | undefined): Record<string, unknown> {
   if (!buf) return {};
   const fs = fields(buf);
   const out: Record<string, unknown> = {};
@@ -169,5 +171,6 @@ export function decodeProtobuf(buf: Buffer): Record<string, unknown> {
   if (u.kind === "SelfSubjectReview") return { apiVersion: u.apiVersion, kind: u.kind };
   if (u.kind === "TokenRequest") return { apiVersion: u.apiVersion, kind: u.kind, ...tokenRequest(u.raw) };
   if (u.apiVersion === "v1") return { apiVersion: u.apiVersion, kind: u.kind, ...coreObject(u.kind, u.raw) };
+  if (u.apiVersion === "apps/v1" || u.apiVersion === "batch/v1") return decodeWorkload(u.apiVersion, u.kind, u.raw);
   throw new Error(`no protobuf decoding for ${u.apiVersion}, Kind=${u.kind}`);
 }

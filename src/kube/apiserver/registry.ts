@@ -18,8 +18,10 @@ import { validateObject, validateUpdate, jsonEqual } from "./validation.js";
 import { strategicMerge, jsonMergePatch, StrategicMergeError } from "./strategicMerge.js";
 import { matchRequirements, type Requirement } from "./labelSelector.js";
 import { matchFields, type FieldRequirement } from "./fieldSelector.js";
-import { groupVersion, type ResourceDef } from "./resources.js";
+import { groupVersion, RESOURCES, type ResourceDef } from "./resources.js";
 import { eventExpired } from "../events.js";
+import { strategyFor } from "./strategies/index.js";
+import { deletionFinalizers } from "./propagation.js";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -143,7 +145,7 @@ export class Registry {
   /** Re-decodes an object that admission changed (unknown fields dropped, defaults applied again). */
   normalize(def: ResourceDef, o: KubeObject): void {
     decodeInto(def.schema, o);
-    defaultObject(def.kind, o);
+    applyDefaults(def.kind, o);
   }
 
   private namespaceFor(def: ResourceDef, obj: KubeObject, ns: string | undefined): void {
@@ -214,7 +216,7 @@ export class Registry {
     if (m.resourceVersion) throw KubeErrors.badRequest("resourceVersion should not be set on objects to be created");
     for (const k of ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink", "managedFields"]) delete m[k];
     await this.checkNamespace(c, def, m.namespace, true);
-    defaultObject(def.kind, obj);
+    applyDefaults(def.kind, obj);
     if (def.kind === "Pod" && !isObj(obj.status)) obj.status = {};
 
     const admitted = await admit(this.kube, {
@@ -245,13 +247,18 @@ export class Registry {
       out.status = { phase: "Active" };
     }
     if (def.kind === "MutatingWebhookConfiguration") om.generation = 1;
-    const causes = validateObject(out);
+    const strategy = strategyFor(def.kind);
+    if (strategy) {
+      om.uid = this.kube.ctx.random.uuid();
+      strategy.prepareForCreate(out);
+    }
+    const causes = [...validateObject(out), ...(strategy?.validate(out) ?? [])];
     if (causes.length) throw KubeErrors.invalid(def.kind, om.name ?? "", causes, def.group);
 
     if (o.dryRun) {
       const exists = await this.kube.storage.read((tx) => tx.get(c.clusterId, def.resource, om.namespace, om.name));
       if (exists) throw KubeErrors.alreadyExists(def.resource, om.name, def.group);
-      om.uid = this.kube.ctx.random.uuid();
+      om.uid ||= this.kube.ctx.random.uuid();
       om.creationTimestamp = rfc3339(this.now());
       return withTypeMeta(def, out);
     }
@@ -346,17 +353,22 @@ export class Registry {
       if (cmo[k] !== undefined) m[k] = cmo[k];
       else delete m[k];
     }
-    if (sub === "status") {
+    const statusStrategy = sub === "status" ? strategyFor(def.kind)?.prepareForStatusUpdate : undefined;
+    if (statusStrategy) {
+      obj = statusStrategy(obj, current);
+    } else if (sub === "status") {
       const keep = structuredClone(current) as Obj;
       keep.status = (obj as Obj).status;
       const next = keep as unknown as KubeObject;
       next.metadata.resourceVersion = typeof m.resourceVersion === "string" && m.resourceVersion ? m.resourceVersion : cm.resourceVersion;
       obj = next;
+    } else if (strategyFor(def.kind)) {
+      strategyFor(def.kind)!.prepareForUpdate(obj, current);
     } else if (def.kind === "Pod" || def.kind === "Namespace") {
       (obj as Obj).status = structuredClone((current as Obj).status);
       if (def.kind === "Namespace") (obj as Obj).spec = structuredClone((current as Obj).spec);
     }
-    defaultObject(def.kind, obj);
+    applyDefaults(def.kind, obj);
     if (def.kind === "MutatingWebhookConfiguration" && !jsonEqual((obj as Obj).webhooks, (current as Obj).webhooks)) obj.metadata.generation = Number(cm.generation ?? 1) + 1;
 
     let out = obj;
@@ -382,7 +394,8 @@ export class Registry {
       o.warnings.push(...admitted.warnings);
       out = admitted.object;
     }
-    const causes: StatusCause[] = [...validateObject(out), ...validateUpdate(out, current)];
+    const strategy = strategyFor(def.kind);
+    const causes: StatusCause[] = [...validateObject(out), ...validateUpdate(out, current), ...(strategy?.validate(out) ?? []), ...(strategy?.validateUpdate(out, current) ?? [])];
     if (causes.length) throw KubeErrors.invalid(def.kind, out.metadata.name, causes, def.group);
 
     const same = (a: KubeObject, b: KubeObject) => {
@@ -437,17 +450,19 @@ export class Registry {
       if (grace < 0) grace = 1;
     }
     const finalizers = Array.isArray(current.metadata.finalizers) ? (current.metadata.finalizers as string[]) : [];
+    const added = deletionFinalizers(def, current, options, o.warnings);
     const now = this.now();
-    if (grace > 0 || finalizers.length > 0) {
+    if (grace > 0 || finalizers.length > 0 || added.length > 0) {
       const next = structuredClone(current);
       const m = next.metadata;
+      if (added.length) m.finalizers = [...finalizers, ...added.filter((f) => !finalizers.includes(f))];
       if (!m.deletionTimestamp) {
         m.deletionTimestamp = rfc3339(now + grace * 1000);
         m.deletionGracePeriodSeconds = grace;
       } else if (typeof m.deletionGracePeriodSeconds === "number" && grace < m.deletionGracePeriodSeconds) {
         m.deletionTimestamp = rfc3339(now + grace * 1000);
         m.deletionGracePeriodSeconds = grace;
-      } else {
+      } else if (!added.some((f) => !finalizers.includes(f))) {
         return [200, withTypeMeta(def, current)];
       }
       if (o.dryRun) return [200, withTypeMeta(def, next)];
@@ -464,7 +479,13 @@ export class Registry {
 }
 
 /** Every namespaced resource the lab stores, for namespace deletion. */
-const NAMESPACED = ["pods", "serviceaccounts", "configmaps", "secrets", "events"];
+const NAMESPACED = RESOURCES.filter((r) => r.namespaced && !r.virtual).map((r) => r.resource);
+
+/** Defaulting on decode: the generic v1 defaults, then the kind's strategy. */
+function applyDefaults(kind: string, o: KubeObject): void {
+  defaultObject(kind, o);
+  strategyFor(kind)?.defaults(o);
+}
 
 async function purgeNamespace(tx: KubeTx, clusterId: string, ns: string): Promise<void> {
   for (const r of NAMESPACED) for (const o of await tx.list(clusterId, r, ns)) await tx.delete(clusterId, r, ns, o.metadata.name);

@@ -102,6 +102,44 @@ export const RESOURCES: ResourceDef[] = [
     categories: ["api-extensions"],
   }),
   def({
+    resource: "deployments",
+    kind: "Deployment",
+    group: "apps",
+    version: "v1",
+    namespaced: true,
+    singular: "deployment",
+    shortNames: ["deploy"],
+    categories: ["all"],
+    subresources: [
+      { name: "scale", kind: "Scale", group: "autoscaling", version: "v1", verbs: ["get", "patch", "update"] },
+      { name: "status", kind: "Deployment", verbs: ["get", "patch", "update"] },
+    ],
+  }),
+  def({
+    resource: "replicasets",
+    kind: "ReplicaSet",
+    group: "apps",
+    version: "v1",
+    namespaced: true,
+    singular: "replicaset",
+    shortNames: ["rs"],
+    categories: ["all"],
+    subresources: [
+      { name: "scale", kind: "Scale", group: "autoscaling", version: "v1", verbs: ["get", "patch", "update"] },
+      { name: "status", kind: "ReplicaSet", verbs: ["get", "patch", "update"] },
+    ],
+  }),
+  def({
+    resource: "jobs",
+    kind: "Job",
+    group: "batch",
+    version: "v1",
+    namespaced: true,
+    singular: "job",
+    categories: ["all"],
+    subresources: [{ name: "status", kind: "Job", verbs: ["get", "patch", "update"] }],
+  }),
+  def({
     resource: "selfsubjectreviews",
     kind: "SelfSubjectReview",
     group: "authentication.k8s.io",
@@ -125,7 +163,9 @@ export const RESOURCES: ResourceDef[] = [
 
 export const GROUPS = [
   { name: "admissionregistration.k8s.io", version: "v1" },
+  { name: "apps", version: "v1" },
   { name: "authentication.k8s.io", version: "v1" },
+  { name: "batch", version: "v1" },
 ];
 
 export function groupVersion(r: { group: string; version: string }): string {

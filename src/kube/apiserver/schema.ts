@@ -206,6 +206,75 @@ const mutatingWebhook = obj("MutatingWebhook", {
   matchConditions: arr(anyOf("MatchCondition", ["name", "expression"]), "name"),
 });
 
+export const podTemplateSpec = obj("PodTemplateSpec", { metadata: objectMeta, spec: podSpec });
+
+const intOrString: Schema = any;
+const condition = (go: string) =>
+  obj(go, { type: str, status: str, lastProbeTime: any, lastUpdateTime: any, lastTransitionTime: any, reason: str, message: str });
+
+const deploymentSpec = obj("DeploymentSpec", {
+  replicas: i32,
+  selector: labelSelector,
+  template: podTemplateSpec,
+  strategy: obj("DeploymentStrategy", { type: str, rollingUpdate: obj("RollingUpdateDeployment", { maxUnavailable: intOrString, maxSurge: intOrString }) }, { retainKeys: true }),
+  minReadySeconds: i32,
+  revisionHistoryLimit: i32,
+  paused: bool,
+  progressDeadlineSeconds: i32,
+});
+const deploymentStatus = obj("DeploymentStatus", {
+  observedGeneration: i64,
+  replicas: i32,
+  updatedReplicas: i32,
+  readyReplicas: i32,
+  availableReplicas: i32,
+  unavailableReplicas: i32,
+  terminatingReplicas: i32,
+  conditions: arr(condition("DeploymentCondition"), "type"),
+  collisionCount: i32,
+});
+const replicaSetSpec = obj("ReplicaSetSpec", { replicas: i32, minReadySeconds: i32, selector: labelSelector, template: podTemplateSpec });
+const replicaSetStatus = obj("ReplicaSetStatus", {
+  replicas: i32,
+  fullyLabeledReplicas: i32,
+  readyReplicas: i32,
+  availableReplicas: i32,
+  terminatingReplicas: i32,
+  observedGeneration: i64,
+  conditions: arr(condition("ReplicaSetCondition"), "type"),
+});
+const jobSpec = obj("JobSpec", {
+  parallelism: i32,
+  completions: i32,
+  activeDeadlineSeconds: i64,
+  podFailurePolicy: any,
+  successPolicy: any,
+  backoffLimit: i32,
+  backoffLimitPerIndex: i32,
+  maxFailedIndexes: i32,
+  selector: labelSelector,
+  manualSelector: bool,
+  template: podTemplateSpec,
+  ttlSecondsAfterFinished: i32,
+  completionMode: str,
+  suspend: bool,
+  podReplacementPolicy: str,
+  managedBy: str,
+});
+const jobStatus = obj("JobStatus", {
+  conditions: arr(condition("JobCondition"), "type"),
+  startTime: any,
+  completionTime: any,
+  active: i32,
+  succeeded: i32,
+  failed: i32,
+  terminating: i32,
+  completedIndexes: str,
+  failedIndexes: str,
+  uncountedTerminatedPods: any,
+  ready: i32,
+});
+
 /** The schema of each served kind, by kind. */
 export const SCHEMAS: Record<string, ObjectSchema> = {
   Pod: top("Pod", { spec: podSpec, status: podStatus }),
@@ -238,6 +307,10 @@ export const SCHEMAS: Record<string, ObjectSchema> = {
     spec: obj("TokenRequestSpec", { audiences: arr(str), expirationSeconds: i64, boundObjectRef: anyOf("BoundObjectReference", ["kind", "apiVersion", "name", "uid"]) }),
     status: any,
   }),
+  Deployment: top("Deployment", { spec: deploymentSpec, status: deploymentStatus }),
+  ReplicaSet: top("ReplicaSet", { spec: replicaSetSpec, status: replicaSetStatus }),
+  Job: top("Job", { spec: jobSpec, status: jobStatus }),
+  Scale: top("Scale", { spec: obj("ScaleSpec", { replicas: i32 }), status: obj("ScaleStatus", { replicas: i32, selector: str }) }),
   DeleteOptions: obj("DeleteOptions", {
     kind: str,
     apiVersion: str,

@@ -203,6 +203,122 @@ const PRINTERS: Record<string, Printer> = {
   },
 };
 
+const CONTAINERS = col("Containers", "string", "Names of each container in the template.", 1);
+const IMAGES = col("Images", "string", "Images referenced by each container in the template.", 1);
+const num = (v: unknown): number => (typeof v === "number" ? v : 0);
+const specOf = (o: KubeObject): Obj => (isObj(o.spec) ? o.spec : {});
+const statusOf = (o: KubeObject): Obj => (isObj(o.status) ? o.status : {});
+
+/** layoutContainerCells: names and images of a template's containers, comma-separated. */
+function containerCells(o: KubeObject): [string, string] {
+  const t = isObj(specOf(o).template) ? (specOf(o).template as Obj) : {};
+  const cs = list(isObj(t.spec) ? t.spec.containers : undefined);
+  return [cs.map((c) => String(c.name ?? "")).join(","), cs.map((c) => String(c.image ?? "")).join(",")];
+}
+
+/** metav1.FormatLabelSelector. */
+export function formatLabelSelector(sel: unknown): string {
+  if (!isObj(sel)) return "<none>";
+  const parts: string[] = [];
+  const ml = isObj(sel.matchLabels) ? (sel.matchLabels as Record<string, string>) : {};
+  for (const k of Object.keys(ml).sort()) parts.push(`${k}=${ml[k]}`);
+  for (const e of list(sel.matchExpressions)) {
+    const vals = Array.isArray(e.values) ? (e.values as string[]) : [];
+    const key = String(e.key ?? "");
+    switch (e.operator) {
+      case "In":
+        parts.push(`${key} in (${vals.join(",")})`);
+        break;
+      case "NotIn":
+        parts.push(`${key} notin (${vals.join(",")})`);
+        break;
+      case "Exists":
+        parts.push(key);
+        break;
+      case "DoesNotExist":
+        parts.push(`!${key}`);
+        break;
+    }
+  }
+  const s = parts.join(",");
+  return s === "" ? "<none>" : s;
+}
+
+const wide = (o: KubeObject): unknown[] => [...containerCells(o), formatLabelSelector(specOf(o).selector)];
+
+/** The Job STATUS column (printJob). */
+export function jobStatusCell(o: KubeObject): string {
+  const has = (t: string) => list(statusOf(o).conditions).some((c) => c.type === t && c.status === "True");
+  if (has("Complete")) return "Complete";
+  if (has("Failed")) return "Failed";
+  if (o.metadata.deletionTimestamp) return "Terminating";
+  if (has("Suspended")) return "Suspended";
+  if (has("FailureTarget")) return "FailureTarget";
+  if (has("SuccessCriteriaMet")) return "SuccessCriteriaMet";
+  return "Running";
+}
+
+function jobCells(o: KubeObject, now: number): unknown[] {
+  const spec = specOf(o);
+  const st = statusOf(o);
+  const succeeded = num(st.succeeded);
+  let completions: string;
+  if (typeof spec.completions === "number") completions = `${succeeded}/${spec.completions}`;
+  else completions = num(spec.parallelism) > 1 ? `${succeeded}/1 of ${num(spec.parallelism)}` : `${succeeded}/1`;
+  const start = Date.parse(String(st.startTime ?? ""));
+  const end = Date.parse(String(st.completionTime ?? ""));
+  const duration = Number.isNaN(start) ? "" : humanDuration((Number.isNaN(end) ? now : end) - start);
+  return [o.metadata.name, jobStatusCell(o), completions, duration, age(o, now), ...wide(o)];
+}
+
+const WORKLOADS: Record<string, Printer> = {
+  Deployment: {
+    columns: [
+      NAME,
+      col("Ready", "string", "Number of the pod with ready state"),
+      col("Up-to-date", "string", "Total number of non-terminating pods targeted by this deployment that have the desired template spec."),
+      col("Available", "string", "Total number of available non-terminating pods (ready for at least minReadySeconds) targeted by this deployment."),
+      AGE,
+      CONTAINERS,
+      IMAGES,
+      col("Selector", "string", "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment. It must match the pod template's labels.", 1),
+    ],
+    cells: (o, now) => {
+      const st = statusOf(o);
+      return [o.metadata.name, `${num(st.readyReplicas)}/${num(specOf(o).replicas)}`, num(st.updatedReplicas), num(st.availableReplicas), age(o, now), ...wide(o)];
+    },
+  },
+  ReplicaSet: {
+    columns: [
+      NAME,
+      col("Desired", "integer", "Replicas is the number of desired pods. This is a pointer to distinguish between explicit zero and unspecified. Defaults to 1."),
+      col("Current", "integer", "Replicas is the most recently observed number of non-terminating pods."),
+      col("Ready", "integer", "The number of non-terminating pods targeted by this ReplicaSet with a Ready Condition."),
+      AGE,
+      CONTAINERS,
+      IMAGES,
+      col("Selector", "string", "Selector is a label query over pods that should match the replica count. Label keys and values that must match in order to be controlled by this replica set.", 1),
+    ],
+    cells: (o, now) => {
+      const st = statusOf(o);
+      return [o.metadata.name, num(specOf(o).replicas), num(st.replicas), num(st.readyReplicas), age(o, now), ...wide(o)];
+    },
+  },
+  Job: {
+    columns: [
+      NAME,
+      col("Status", "string", "Status of the job."),
+      col("Completions", "string", "The number of pods which reached phase Succeeded."),
+      col("Duration", "string", "Time required to complete the job."),
+      AGE,
+      CONTAINERS,
+      IMAGES,
+      col("Selector", "string", "A label query over pods that should match the pod count. Normally, the system sets this field for you.", 1),
+    ],
+    cells: jobCells,
+  },
+};
+
 const DEFAULT: Printer = {
   columns: [NAME, col("Created At", "date", "CreationTimestamp is a timestamp representing the server time when this object was created.")],
   cells: (o) => [o.metadata.name, o.metadata.creationTimestamp],
@@ -218,7 +334,7 @@ function rowObject(o: KubeObject, include: IncludeObject): unknown {
 
 /** A Table of objects; `meta` carries the list's resourceVersion/continue. */
 export function toTable(kind: string, objs: KubeObject[], now: number, include: IncludeObject, meta: Record<string, unknown> = {}, withColumns = true): Record<string, unknown> {
-  const p = PRINTERS[kind] ?? DEFAULT;
+  const p = PRINTERS[kind] ?? WORKLOADS[kind] ?? DEFAULT;
   return {
     kind: "Table",
     apiVersion: "meta.k8s.io/v1",

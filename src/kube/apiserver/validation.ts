@@ -82,6 +82,19 @@ function qualifiedName(e: Errs, field: string, key: string): void {
 type NameRule = "subdomain" | "label" | "segment";
 const NAME_RULES: Record<string, NameRule> = { Namespace: "label", Event: "segment" };
 
+/** Label keys and values (metav1validation.ValidateLabels) at `field`. */
+export function validateLabels(e: Errs, field: string, labels: Record<string, string> | undefined): void {
+  for (const [k, v] of Object.entries(labels ?? {})) {
+    qualifiedName(e, field, k);
+    if (typeof v !== "string" || v.length > 63 || !LABEL_VALUE_RE.test(v))
+      e.invalid(
+        field,
+        v,
+        "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+      );
+  }
+}
+
 function validateMeta(e: Errs, o: KubeObject): void {
   const m = o.metadata;
   if (!m.name) e.required("metadata.name", "name or generateName is required");
@@ -91,15 +104,7 @@ function validateMeta(e: Errs, o: KubeObject): void {
     else if (rule === "label") dnsLabel(e, "metadata.name", m.name);
     else if (m.name === "." || m.name === ".." || /[/%]/.test(m.name)) e.invalid("metadata.name", m.name, `may not contain '/' or '%'`);
   }
-  for (const [k, v] of Object.entries(m.labels ?? {})) {
-    qualifiedName(e, "metadata.labels", k);
-    if (typeof v !== "string" || v.length > 63 || !LABEL_VALUE_RE.test(v))
-      e.invalid(
-        "metadata.labels",
-        v,
-        "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
-      );
-  }
+  validateLabels(e, "metadata.labels", m.labels);
   for (const k of Object.keys(m.annotations ?? {})) qualifiedName(e, "metadata.annotations", k.toLowerCase());
 }
 
@@ -145,10 +150,11 @@ function validateContainers(e: Errs, path: string, cs: Obj[], volumes: Set<strin
   });
 }
 
-function validatePodSpec(e: Errs, spec: Obj): void {
+/** PodSpec validation; `path` is where the spec sits (`spec`, or `spec.template.spec` in a workload). */
+export function validatePodSpec(e: Errs, spec: Obj, path = "spec"): void {
   const volumes = new Set<string>();
   list(spec.volumes).forEach((v, i) => {
-    const p = `spec.volumes[${i}]`;
+    const p = `${path}.volumes[${i}]`;
     const name = typeof v.name === "string" ? v.name : "";
     if (!name) e.required(`${p}.name`);
     else {
@@ -173,16 +179,16 @@ function validatePodSpec(e: Errs, spec: Obj): void {
   });
   const containers = list(spec.containers);
   const names = new Set<string>();
-  if (containers.length === 0) e.required("spec.containers");
-  validateContainers(e, "spec.initContainers", list(spec.initContainers), volumes, names, true);
-  validateContainers(e, "spec.containers", containers, volumes, names, true);
+  if (containers.length === 0) e.required(`${path}.containers`);
+  validateContainers(e, `${path}.initContainers`, list(spec.initContainers), volumes, names, true);
+  validateContainers(e, `${path}.containers`, containers, volumes, names, true);
   if (spec.restartPolicy !== undefined && !["Always", "OnFailure", "Never"].includes(String(spec.restartPolicy)))
-    e.notSupported("spec.restartPolicy", spec.restartPolicy, ["Always", "OnFailure", "Never"]);
+    e.notSupported(`${path}.restartPolicy`, spec.restartPolicy, ["Always", "OnFailure", "Never"]);
   if (spec.dnsPolicy !== undefined && !["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"].includes(String(spec.dnsPolicy)))
-    e.notSupported("spec.dnsPolicy", spec.dnsPolicy, ["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"]);
-  if (typeof spec.serviceAccountName === "string" && spec.serviceAccountName) subdomain(e, "spec.serviceAccountName", spec.serviceAccountName);
+    e.notSupported(`${path}.dnsPolicy`, spec.dnsPolicy, ["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"]);
+  if (typeof spec.serviceAccountName === "string" && spec.serviceAccountName) subdomain(e, `${path}.serviceAccountName`, spec.serviceAccountName);
   const tgp = spec.terminationGracePeriodSeconds;
-  if (typeof tgp === "number" && tgp < 0) e.invalid("spec.terminationGracePeriodSeconds", tgp, "must be greater than or equal to 0");
+  if (typeof tgp === "number" && tgp < 0) e.invalid(`${path}.terminationGracePeriodSeconds`, tgp, "must be greater than or equal to 0");
 }
 
 function validateWebhooks(e: Errs, o: KubeObject): void {

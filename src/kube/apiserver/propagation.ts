@@ -1,0 +1,48 @@
+/**
+ * Deletion propagation (DeleteOptions.propagationPolicy / orphanDependents), as the generic registry's
+ * BeforeDelete applies it: `Orphan` and `Foreground` leave the object in place with the `orphan` or
+ * `foregroundDeletion` finalizer for the garbage collector; `Background` deletes it at once and the
+ * collector removes its dependents afterwards. batch/v1 Jobs default to orphaning their pods.
+ */
+import type { KubeObject } from "../KubeStorage.js";
+import { KubeErrors } from "../KubeStatusError.js";
+import type { ResourceDef } from "./resources.js";
+
+export const ORPHAN_FINALIZER = "orphan";
+export const FOREGROUND_FINALIZER = "foregroundDeletion";
+
+const JOB_ORPHAN_WARNING =
+  "child pods are preserved by default when jobs are deleted; set propagationPolicy=Background to remove them or set propagationPolicy=Orphan to suppress this warning";
+
+export type PropagationPolicy = "Orphan" | "Foreground" | "Background";
+
+/** The policy a DELETE asks for, or the kind's default. */
+export function propagationPolicy(def: ResourceDef, options: Record<string, unknown>, warnings?: string[]): PropagationPolicy {
+  const p = options.propagationPolicy;
+  if (p !== undefined && p !== null && p !== "") {
+    if (p !== "Orphan" && p !== "Foreground" && p !== "Background") {
+      throw KubeErrors.invalid("DeleteOptions", "", [{ reason: "FieldValueNotSupported", message: `Unsupported value: ${JSON.stringify(p)}: supported values: "Foreground", "Background", "Orphan"`, field: "propagationPolicy" }], "meta.k8s.io");
+    }
+    if (options.orphanDependents !== undefined) {
+      throw KubeErrors.invalid("DeleteOptions", "", [{ reason: "FieldValueInvalid", message: `Invalid value: "${p}": orphanDependents and deletionPropagation cannot be both set`, field: "propagationPolicy" }], "meta.k8s.io");
+    }
+    return p;
+  }
+  if (options.orphanDependents === true) return "Orphan";
+  if (options.orphanDependents === false) return "Background";
+  if (def.kind === "Job") {
+    warnings?.push(JOB_ORPHAN_WARNING);
+    return "Orphan";
+  }
+  return "Background";
+}
+
+/** The finalizers a DELETE adds to the object (none for pods, namespaces and background deletion). */
+export function deletionFinalizers(def: ResourceDef, current: KubeObject, options: Record<string, unknown>, warnings?: string[]): string[] {
+  if (def.kind === "Pod" || def.kind === "Namespace" || def.virtual) return [];
+  const policy = propagationPolicy(def, options, warnings);
+  const has = Array.isArray(current.metadata.finalizers) ? (current.metadata.finalizers as string[]) : [];
+  if (policy === "Orphan") return has.includes(FOREGROUND_FINALIZER) ? [] : [ORPHAN_FINALIZER];
+  if (policy === "Foreground") return [FOREGROUND_FINALIZER];
+  return [];
+}

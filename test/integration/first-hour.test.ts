@@ -40,6 +40,7 @@ const SECRET = "the-first-hour-secret";
 const SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";
 const SECRETS_OFFICER = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7";
 const POD = "quick-start";
+const DEPLOY = "first-hour-app";
 
 interface LogLine {
   level: string;
@@ -190,6 +191,11 @@ async function auditSince(since: string): Promise<AuditEvent[]> {
   return ((await res.json()) as { value: AuditEvent[] }).value;
 }
 
+/** The lab log line after `from` that `pred` picks, waiting briefly (the kubelet logs a warning once its event is written). */
+async function logged(from: number, what: string, pred: (l: LogLine) => boolean): Promise<LogLine> {
+  return until(`${what} in the lab log`, async () => lines.slice(from).find(pred), 10, async () => JSON.stringify(lines.slice(from), null, 1));
+}
+
 /** The moment a break starts, on the lab clock and in the lab log. */
 function mark(): { since: string; from: number } {
   return { since: new Date(lab.ctx.clock.now()).toISOString(), from: lines.length };
@@ -225,6 +231,7 @@ async function restoreChain(): Promise<void> {
     await authz().roleAssignments.create(vaultId, randomUUID(), { roleDefinitionId: roleDef(SECRETS_USER), principalId: identity.principalId, principalType: "ServicePrincipal" });
   }
   await k("delete", "pod", POD, "-n", "default", "--ignore-not-found", "--wait=true");
+  await k("delete", "deployment", DEPLOY, "-n", "default", "--ignore-not-found", "--wait=true");
 }
 
 /** After the fix: the pod (made again) reads the secret, and the doctor passes. */
@@ -381,8 +388,7 @@ for (const b of FIC_BREAKS) {
     assert.equal(s.actual, `errorCode ${b.code}`);
 
     // The lab log: Entra's refusal, with the caller and the hint.
-    const line = lines.slice(m.from).find((l) => l.face === "entra" && l.code === `AADSTS${b.code}`);
-    assert.ok(line, JSON.stringify(lines.slice(m.from), null, 1));
+    const line = await logged(m.from, `AADSTS${b.code}`, (l) => l.face === "entra" && l.code === `AADSTS${b.code}`);
     assert.equal(line.level, "warn");
     assert.equal(line.status, 401);
     assert.equal(line.caller?.clientId, identity.clientId);
@@ -404,8 +410,7 @@ for (const b of FIC_BREAKS) {
     assert.match(events, /Warning +WorkloadIdentityNoFederatedCredential/);
     assert.ok(events.includes(`Entra will answer AADSTS${b.code}`), events);
     assert.ok(events.includes(`${b.field}: credential has '${b.trusted()}', the pod presents '${b.presented()}'`), events);
-    const warned = lines.slice(m.from).find((l) => l.face === "kubelet" && l.code === "WorkloadIdentityNoFederatedCredential");
-    assert.ok(warned, "the warning event is in the lab log too");
+    const warned = await logged(m.from, "the warning", (l) => l.face === "kubelet" && l.code === "WorkloadIdentityNoFederatedCredential");
     assert.equal(warned.fields?.pod, `default/${POD}`);
 
     // The fix as printed; a new pod reads the secret; the doctor passes.
@@ -465,8 +470,7 @@ for (const b of ROLE_BREAKS) {
     assert.ok(signIns.length >= 1, "a sign-in since the break");
     assert.ok(signIns.every((r) => r.status.errorCode === 0), JSON.stringify(signIns, null, 1));
     // Key Vault did not: the lab log and the audit log say so, and name the caller.
-    const line = lines.slice(m.from).find((l) => l.face === "keyvault" && l.status === 403);
-    assert.ok(line, JSON.stringify(lines.slice(m.from), null, 1));
+    const line = await logged(m.from, "Key Vault's 403", (l) => l.face === "keyvault" && l.status === 403);
     assert.equal(line.code, "ForbiddenByRbac");
     assert.equal(line.op, "SecretGet");
     assert.equal(line.caller?.objectId, identity.principalId);
@@ -512,8 +516,7 @@ test("no client-id annotation on the service account: the SDK never reaches Entr
   const events = await describeShows(POD, ["Scheduled", "Started", "WorkloadIdentityClientIdMissing"]);
   assert.match(events, /Warning +WorkloadIdentityClientIdMissing/);
   assert.ok(events.includes(`has no annotation azure.workload.identity/client-id: AZURE_CLIENT_ID in the pod is empty`), events);
-  const warned = lines.slice(m.from).find((l) => l.face === "kubelet" && l.code === "WorkloadIdentityClientIdMissing");
-  assert.ok(warned, JSON.stringify(lines.slice(m.from), null, 1));
+  const warned = await logged(m.from, "the warning", (l) => l.face === "kubelet" && l.code === "WorkloadIdentityClientIdMissing");
   assert.equal(warned.level, "warn");
 
   await runFix(fix);
@@ -540,15 +543,13 @@ test("no azure.workload.identity/use label on the pod: not mutated, no sign-in; 
   const events = await describeShows(POD, ["Scheduled", "Started", "WorkloadIdentityLabelMissing"]);
   assert.match(events, /Warning +WorkloadIdentityLabelMissing/);
   assert.ok(events.includes(`has the annotation azure.workload.identity/client-id=${identity.clientId}, but pod "${POD}" lacks the label azure.workload.identity/use: "true"`), events);
-  const warned = lines.slice(m.from).find((l) => l.face === "kubelet" && l.code === "WorkloadIdentityLabelMissing");
-  assert.ok(warned, JSON.stringify(lines.slice(m.from), null, 1));
+  const warned = await logged(m.from, "the warning", (l) => l.face === "kubelet" && l.code === "WorkloadIdentityLabelMissing");
   assert.equal(warned.level, "warn");
 
   await runFix(label.fix!.replace("<the pod's manifest>", join(home, `${POD}-unlabelled.yaml`)));
   await readsTheSecretAndPasses();
 });
 
-const DEPLOY = "first-hour-app";
 
 /** The sample as a Deployment whose author put the label on the Deployment's own metadata, not on its pod template. */
 const DEPLOYMENT = () => `apiVersion: apps/v1
@@ -613,7 +614,8 @@ test("the label on the Deployment instead of its pod template: pods unmutated, n
   assert.ok(events.includes(`not to the Deployment's own metadata: kubectl patch deployment ${DEPLOY} -n default`), events);
   const rs = await describeShows(`deployment/${DEPLOY}`, ["ScalingReplicaSet"]);
   assert.match(rs, new RegExp(`Scaled up replica set ${DEPLOY}-[a-z0-9]+ (to|from 0 to) 1`));
-  assert.ok(lines.slice(m.from).some((l) => l.face === "kubelet" && l.code === "WorkloadIdentityLabelMissing" && l.fields?.pod === `default/${pod}`), "the lab log");
+  const warned = await logged(m.from, "the warning", (l) => l.face === "kubelet" && l.code === "WorkloadIdentityLabelMissing");
+  assert.equal(warned.fields?.pod, `default/${pod}`);
 
   // The patch rolls out a new ReplicaSet whose pod the webhook mutates.
   await runFix(fix);

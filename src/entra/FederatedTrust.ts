@@ -1,5 +1,5 @@
 import type { Store } from "../store/index.js";
-import { matchFederatedCredential, type FicLike, type FicVerdict, type PresentedClaims } from "../diagnose/index.js";
+import { matchFederatedCredential, refusalCode, type FicLike, type FicVerdict, type PresentedClaims } from "../diagnose/index.js";
 import { Directory } from "./Directory.js";
 import { FederatedIdentityCredentials, type FederatedIdentityCredentialRecord } from "./FederatedIdentityCredential.js";
 
@@ -14,6 +14,8 @@ export interface FederatedTrust {
   identityCredentials: number;
   /** Over the identity's credentials; when it has none (or the client id is unknown), over the whole tenant's. */
   verdict: FicVerdict<FicLike>;
+  /** The code Entra's token endpoint would answer for these claims and the identity's credentials (its order: issuer, subject, audience). */
+  refusal?: string;
 }
 
 const asFic = (c: FederatedIdentityCredentialRecord): FicLike => ({ name: c.name, id: c.id, issuer: c.issuer, subject: c.subject, audiences: c.audiences });
@@ -30,12 +32,14 @@ export async function federatedTrust(store: Store, claims: PresentedClaims, clie
     const owner = ref?.type === "ServicePrincipal" ? await Directory.servicePrincipalByAppId(tx, ref.key) : undefined;
     const own = sp?.miResourceId ? await FederatedIdentityCredentials.list(tx, sp.miResourceId) : [];
     const creds = own.length ? own : (await tx.list<FederatedIdentityCredentialRecord>("federatedIdentityCredential")).map((r) => r.value);
+    const verdict = matchFederatedCredential(creds.map(asFic), claims);
     return {
       clientIdKnown: !!sp,
       ...(owner ? { objectIdOf: { appId: owner.appId, displayName: owner.displayName } } : {}),
       ...(sp?.miResourceId ? { identityId: sp.miResourceId } : {}),
       identityCredentials: own.length,
-      verdict: matchFederatedCredential(creds.map(asFic), claims),
+      verdict,
+      ...(verdict.matched ? {} : { refusal: refusalCode(own.map(asFic), claims) }),
     };
   });
 }

@@ -32,6 +32,8 @@ export interface FederatedTrustAnswer {
   identityCredentials: number;
   /** The credential that trusts the claims, or the nearest miss (over that identity's credentials; when it has none, over the tenant's). */
   verdict: FicVerdict<FicLike>;
+  /** The AADSTS code Entra would answer (computed in Entra's order over the identity's credentials), when not matched. */
+  refusal?: string;
 }
 
 /** Everything the Kubernetes side of the lab shares: the lab, the object store, issuers and the kubelet's logs. */

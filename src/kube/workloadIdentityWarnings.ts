@@ -277,6 +277,6 @@ export function federatedWarning(x: FederatedFacts): WorkloadIdentityWarning | u
   const update = where ? ` Fix: az identity federated-credential update --name ${n.name} --identity-name ${where.name} --resource-group ${where.rg} ${flags}.` : "";
   return {
     reason: "WorkloadIdentityNoFederatedCredential",
-    message: `No federated identity credential of identity ${idName} trusts this pod's token (${claims}): Entra will answer ${stsCode(v.differences)}. Nearest: '${n.name}': ${diff}.${update}`,
+    message: `No federated identity credential of identity ${idName} trusts this pod's token (${claims}): Entra will answer ${answer.refusal ?? stsCode(v.differences)}. Nearest: '${n.name}': ${diff}.${update}`,
   };
 }

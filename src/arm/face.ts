@@ -5,7 +5,8 @@ import type { LabRecord } from "../lab/LabRecord.js";
 import { AccessTokenInvalid, type TokenService } from "../entra/index.js";
 import { authorize, RoleAssignments } from "../rbac/index.js";
 import { ArmError, ArmErrors } from "./ArmError.js";
-import { compileRoute, type ArmCaller, type ArmMethod, type ArmRoute, type CompiledRoute } from "./ArmRoute.js";
+import { compileRoute, type ArmCaller, type ArmMethod, type ArmOperation, type ArmRequest, type ArmResponse, type ArmRoute, type CompiledRoute } from "./ArmRoute.js";
+import type { Tx } from "../store/index.js";
 import { ResourceGroups } from "./resources/ResourceGroup.js";
 
 export interface ArmFaceDeps {
@@ -51,139 +52,158 @@ function logArmFailure(ctx: LabContext, req: FastifyRequest, e: ArmError, caller
 
 const RESERVED = new Set(["subscriptions", "providers", "metadata", "tenants"]);
 
+/** Any failure as the ARM error the face answers with. */
+function armErrorOf(ctx: LabContext, err: FastifyLikeError): ArmError {
+  if (err instanceof ArmError) return err;
+  const kind = frameworkErrorKind(err);
+  if (kind === "tooLarge") return ArmErrors.tooLarge();
+  if (kind) return ArmErrors.invalidRequestContent(err.message);
+  if (err instanceof FaceError) return new ArmError(err.status, "BadRequest", err.message);
+  ctx.log.warn(`arm: unexpected error: ${(err as Error).stack ?? err.message}`);
+  return ArmErrors.internal();
+}
+
+/** The caller from the request's bearer token, or ARM's authentication error. */
+async function authenticate(d: ArmFaceDeps, req: FastifyRequest): Promise<ArmCaller> {
+  const { ctx, tokens } = d;
+  const h = req.headers.authorization;
+  if (!h) throw ArmErrors.authenticationMissing();
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+  if (!m) throw ArmErrors.authenticationMalformed();
+  try {
+    const claims = await tokens.verify(m[1], ctx.hosts.armResources());
+    return { oid: claims.oid, appid: claims.appid, claims };
+  } catch (err) {
+    if (!(err instanceof AccessTokenInvalid)) throw err;
+    switch (err.reason) {
+      case "expired": {
+        const now = new Date(ctx.clock.now()).toISOString();
+        throw ArmErrors.expiredToken("(expired)", now).withHint(err.detail);
+      }
+      case "audience":
+        throw ArmErrors.wrongAudience(err.presented ?? "").withHint(`the token was issued for '${err.presented}'; ask for scope https://management.azure.com/.default`);
+      case "issuer":
+        throw ArmErrors.wrongTenant(err.presented ?? "", d.lab().tenantId);
+      default:
+        throw ArmErrors.invalidToken().withHint(err.detail);
+    }
+  }
+}
+
+/** The error for a path no route matches: an unregistered namespace, an unknown resource type, or a plain 404. */
+function notFoundFor(routes: ArmRoute[], segments: string[], apiVersion: string): ArmError {
+  const lower = segments.map((s) => s.toLowerCase());
+  const p = lower.lastIndexOf("providers");
+  if (p >= 0 && segments[p + 1]) {
+    const ns = segments[p + 1]!;
+    const known = routes.some((r) => r.type.toLowerCase().startsWith(ns.toLowerCase() + "/"));
+    if (!known) return ArmErrors.notRegistered(ns);
+    return ArmErrors.invalidResourceType(segments.slice(p + 2).filter((_, i) => i % 2 === 0).join("/"), ns, apiVersion);
+  }
+  return new ArmError(404, "NotFound", `The requested resource path '/${segments.join("/")}' was not found.`);
+}
+
+/** The request path's segments, decoded; an undecodable path is ARM's InvalidRequestUri. */
+function pathSegments(req: FastifyRequest): string[] {
+  try {
+    return pathOf(req).split("/").filter(Boolean).map((s) => decodeURIComponent(s));
+  } catch {
+    throw ArmErrors.badRequest("InvalidRequestUri", `The request URI '${pathOf(req)}' is not valid.`);
+  }
+}
+
+function matchRoute(compiled: CompiledRoute[], segments: string[]): { c: CompiledRoute; params: Record<string, string> } | undefined {
+  for (const c of compiled) {
+    const params = c.match(segments);
+    if (params) return { c, params };
+  }
+  return undefined;
+}
+
+/** The RBAC check of an operation, with the RBAC propagation delay (a fault) in force. Throws AuthorizationFailed. */
+async function authorizeOperation(ctx: LabContext, tx: Tx, op: ArmOperation, request: ArmRequest): Promise<void> {
+  const { caller, method, path } = request;
+  const scope = op.scope ? op.scope(request) : path;
+  const assignments = await RoleAssignments.forPrincipal(tx, caller.oid);
+  const delay = ctx.faults.rbacPropagationMs(ctx.config.rbacPropagationMs);
+  const effective = delay > 0 ? assignments.filter((a) => Date.parse(a.createdOn) + delay <= ctx.clock.now()) : assignments;
+  if (op.action !== null && !authorize(effective, caller.oid, op.action, scope, "action").allowed) {
+    const pending = delay > 0 ? authorize(assignments, caller.oid, op.action, scope, "action").assignment : undefined;
+    const fault = pending ? ctx.faults.propagationFault("rbac") : undefined;
+    if (fault) ctx.faults.affected({ fault, face: "arm", op: `${method} ${path}`, status: 403, detail: `role assignment ${pending!.name} still propagating` });
+    throw ArmErrors.authorizationFailed(caller.oid, op.action, scope).withHint(
+      pending
+        ? `role assignment ${pending.name} grants this but is still propagating (RBAC propagation delay in force: ${Math.round(delay / 1000)} s)`
+        : `no role assigned to ${caller.oid} at '${scope}' or above grants ${op.action}`,
+    );
+  }
+}
+
+/** Runs an operation in one transaction: RBAC, the resource group's existence, then the handler. */
+async function runOperation(ctx: LabContext, lab: LabRecord, route: ArmRoute, op: ArmOperation, request: ArmRequest): Promise<ArmResponse> {
+  const rgParam = route.resourceGroupParam;
+  const { params } = request;
+  return (op.write ? ctx.store.write.bind(ctx.store) : ctx.store.read.bind(ctx.store))(async (tx) => {
+    await authorizeOperation(ctx, tx, op, request);
+    if (rgParam && !(await ResourceGroups.get(tx, lab.subscriptionId, params[rgParam]!))) {
+      throw ArmErrors.resourceGroupNotFound(params[rgParam]!);
+    }
+    return op.handler(request, tx);
+  });
+}
+
+/** The pipeline: api-version → authentication → route → subscription → operation → RBAC and handler → response. */
+async function dispatch(d: ArmFaceDeps, compiled: CompiledRoute[], callers: WeakMap<FastifyRequest, ArmCaller>, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const { ctx } = d;
+  const segments = pathSegments(req);
+  const path = "/" + segments.join("/");
+  const query = queryOf(req);
+  const apiVersion = query["api-version"];
+  if (!apiVersion) throw ArmErrors.missingApiVersion();
+  const caller = await authenticate(d, req);
+  callers.set(req, caller);
+  const method = req.method.toUpperCase() as ArmMethod;
+
+  const hit = matchRoute(compiled, segments);
+  if (!hit) throw notFoundFor(d.routes, segments, apiVersion);
+  const { route } = hit.c;
+  const params = hit.params;
+
+  const sub = params.subscriptionId;
+  const lab = d.lab();
+  if (sub !== undefined && sub.toLowerCase() !== lab.subscriptionId) {
+    if (!/^[0-9a-f-]{36}$/i.test(sub)) throw ArmErrors.invalidSubscriptionId(sub);
+    throw ArmErrors.subscriptionNotFound(sub).withHint(`the lab's subscription is ${lab.subscriptionId}`);
+  }
+  if (!route.apiVersions.includes(apiVersion)) {
+    throw ArmErrors.noRegisteredProvider("global", apiVersion, route.type, route.apiVersions);
+  }
+  const op = route.operations[method === "HEAD" ? "GET" : method];
+  if (!op) throw ArmErrors.methodNotAllowed(method);
+
+  const res = await runOperation(ctx, lab, route, op, { method, params, query, body: req.body, apiVersion, caller, path });
+  if (res.afterCommit) await res.afterCommit();
+  const headers = { "x-ms-request-id": ctx.random.uuid(), "x-ms-correlation-request-id": (req.headers["x-ms-correlation-request-id"] as string | undefined) ?? ctx.random.uuid(), ...res.headers };
+  if (res.body === undefined) return reply.code(res.status).headers(headers).send();
+  if (method === "HEAD") return reply.code(res.status).headers(headers).send();
+  return sendJson(reply, res.status, res.body, headers);
+}
+
 /** Azure Resource Manager's face: one pipeline (api-version → authentication → route → RBAC → handler in a transaction). */
 export async function armFace(app: FastifyInstance, d: ArmFaceDeps): Promise<void> {
-  const { ctx, tokens } = d;
+  const { ctx } = d;
   const compiled: CompiledRoute[] = d.routes.map(compileRoute);
-
   const callers = new WeakMap<FastifyRequest, ArmCaller>();
   app.setErrorHandler((err: FastifyLikeError, req, reply) => {
-    const e = armErrorOf(err);
+    const e = armErrorOf(ctx, err);
     logArmFailure(ctx, req, e, callers.get(req));
     return renderArmError(ctx, reply, e);
   });
   installFaultHooks(app, "arm", ctx, (s, req) => ArmErrors.throttled(req.method !== "GET" && req.method !== "HEAD", d.lab().subscriptionId, s));
 
-  function armErrorOf(err: FastifyLikeError): ArmError {
-    if (err instanceof ArmError) return err;
-    const kind = frameworkErrorKind(err);
-    if (kind === "tooLarge") return ArmErrors.tooLarge();
-    if (kind) return ArmErrors.invalidRequestContent(err.message);
-    if (err instanceof FaceError) return new ArmError(err.status, "BadRequest", err.message);
-    ctx.log.warn(`arm: unexpected error: ${(err as Error).stack ?? err.message}`);
-    return ArmErrors.internal();
-  }
-
-  async function authenticate(req: FastifyRequest): Promise<ArmCaller> {
-    const h = req.headers.authorization;
-    if (!h) throw ArmErrors.authenticationMissing();
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
-    if (!m) throw ArmErrors.authenticationMalformed();
-    try {
-      const claims = await tokens.verify(m[1], ctx.hosts.armResources());
-      return { oid: claims.oid, appid: claims.appid, claims };
-    } catch (err) {
-      if (!(err instanceof AccessTokenInvalid)) throw err;
-      switch (err.reason) {
-        case "expired": {
-          const now = new Date(ctx.clock.now()).toISOString();
-          throw ArmErrors.expiredToken("(expired)", now).withHint(err.detail);
-        }
-        case "audience":
-          throw ArmErrors.wrongAudience(err.presented ?? "").withHint(`the token was issued for '${err.presented}'; ask for scope https://management.azure.com/.default`);
-        case "issuer":
-          throw ArmErrors.wrongTenant(err.presented ?? "", d.lab().tenantId);
-        default:
-          throw ArmErrors.invalidToken().withHint(err.detail);
-      }
-    }
-  }
-
-  async function dispatch(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    let segments: string[];
-    try {
-      segments = pathOf(req).split("/").filter(Boolean).map((s) => decodeURIComponent(s));
-    } catch {
-      throw ArmErrors.badRequest("InvalidRequestUri", `The request URI '${pathOf(req)}' is not valid.`);
-    }
-    const path = "/" + segments.join("/");
-    const query = queryOf(req);
-    const apiVersion = query["api-version"];
-    if (!apiVersion) throw ArmErrors.missingApiVersion();
-    const caller = await authenticate(req);
-    callers.set(req, caller);
-    const method = req.method.toUpperCase() as ArmMethod;
-
-    let hit: { c: CompiledRoute; params: Record<string, string> } | undefined;
-    for (const c of compiled) {
-      const params = c.match(segments);
-      if (params) {
-        hit = { c, params };
-        break;
-      }
-    }
-    if (!hit) throw notFoundFor(segments, apiVersion);
-    const { route } = hit.c;
-    const params = hit.params;
-
-    const sub = params.subscriptionId;
-    const lab = d.lab();
-    if (sub !== undefined && sub.toLowerCase() !== lab.subscriptionId) {
-      if (!/^[0-9a-f-]{36}$/i.test(sub)) throw ArmErrors.invalidSubscriptionId(sub);
-      throw ArmErrors.subscriptionNotFound(sub).withHint(`the lab's subscription is ${lab.subscriptionId}`);
-    }
-    if (!route.apiVersions.includes(apiVersion)) {
-      throw ArmErrors.noRegisteredProvider("global", apiVersion, route.type, route.apiVersions);
-    }
-    const op = route.operations[method === "HEAD" ? "GET" : method];
-    if (!op) throw ArmErrors.methodNotAllowed(method);
-
-    const request = { method, params, query, body: req.body, apiVersion, caller, path };
-    const run = async () => {
-      const rgParam = route.resourceGroupParam;
-      return (op.write ? ctx.store.write.bind(ctx.store) : ctx.store.read.bind(ctx.store))(async (tx) => {
-        const scope = op.scope ? op.scope(request) : path;
-        const assignments = await RoleAssignments.forPrincipal(tx, caller.oid);
-        const delay = ctx.faults.rbacPropagationMs(ctx.config.rbacPropagationMs);
-        const effective = delay > 0 ? assignments.filter((a) => Date.parse(a.createdOn) + delay <= ctx.clock.now()) : assignments;
-        if (op.action !== null && !authorize(effective, caller.oid, op.action, scope, "action").allowed) {
-          const pending = delay > 0 ? authorize(assignments, caller.oid, op.action, scope, "action").assignment : undefined;
-          const fault = pending ? ctx.faults.propagationFault("rbac") : undefined;
-          if (fault) ctx.faults.affected({ fault, face: "arm", op: `${method} ${path}`, status: 403, detail: `role assignment ${pending!.name} still propagating` });
-          throw ArmErrors.authorizationFailed(caller.oid, op.action, scope).withHint(
-            pending
-              ? `role assignment ${pending.name} grants this but is still propagating (RBAC propagation delay in force: ${Math.round(delay / 1000)} s)`
-              : `no role assigned to ${caller.oid} at '${scope}' or above grants ${op.action}`,
-          );
-        }
-        if (rgParam && !(await ResourceGroups.get(tx, lab.subscriptionId, params[rgParam]!))) {
-          throw ArmErrors.resourceGroupNotFound(params[rgParam]!);
-        }
-        return op.handler(request, tx);
-      });
-    };
-    const res = await run();
-    if (res.afterCommit) await res.afterCommit();
-    const headers = { "x-ms-request-id": ctx.random.uuid(), "x-ms-correlation-request-id": (req.headers["x-ms-correlation-request-id"] as string | undefined) ?? ctx.random.uuid(), ...res.headers };
-    if (res.body === undefined) return reply.code(res.status).headers(headers).send();
-    if (method === "HEAD") return reply.code(res.status).headers(headers).send();
-    return sendJson(reply, res.status, res.body, headers);
-  }
-
-  function notFoundFor(segments: string[], apiVersion: string): ArmError {
-    const lower = segments.map((s) => s.toLowerCase());
-    const p = lower.lastIndexOf("providers");
-    if (p >= 0 && segments[p + 1]) {
-      const ns = segments[p + 1]!;
-      const known = d.routes.some((r) => r.type.toLowerCase().startsWith(ns.toLowerCase() + "/"));
-      if (!known) return ArmErrors.notRegistered(ns);
-      return ArmErrors.invalidResourceType(segments.slice(p + 2).filter((_, i) => i % 2 === 0).join("/"), ns, apiVersion);
-    }
-    return new ArmError(404, "NotFound", `The requested resource path '/${segments.join("/")}' was not found.`);
-  }
-
+  const handler = (req: FastifyRequest, reply: FastifyReply) => dispatch(d, compiled, callers, req, reply);
   for (const prefix of RESERVED) {
-    app.all(`/${prefix}`, dispatch);
-    app.all(`/${prefix}/*`, dispatch);
+    app.all(`/${prefix}`, handler);
+    app.all(`/${prefix}/*`, handler);
   }
 }

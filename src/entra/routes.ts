@@ -53,11 +53,9 @@ function renderEntraError(ctx: LabContext, req: FastifyRequest, reply: FastifyRe
   return sendJson(reply, e.status, body, headers);
 }
 
-/** Entra ID's face: tenant discovery, JWKS, the token endpoint and MSAL's instance discovery. */
-export async function entraFace(app: FastifyInstance, d: EntraFaceDeps): Promise<void> {
-  const { ctx, endpoint, tokens } = d;
-
-  app.setErrorHandler((err: FastifyLikeError, req, reply) => {
+/** The face's one error handler: Entra's error body for its own errors, for framework errors and for anything unexpected. */
+function entraErrorHandler(ctx: LabContext) {
+  return (err: FastifyLikeError, req: FastifyRequest, reply: FastifyReply): FastifyReply => {
     if (err instanceof EntraError) return renderEntraError(ctx, req, reply, err);
     const kind = frameworkErrorKind(err);
     if (kind === "tooLarge") return renderEntraError(ctx, req, reply, EntraErrors.bodyTooLarge());
@@ -65,101 +63,66 @@ export async function entraFace(app: FastifyInstance, d: EntraFaceDeps): Promise
     if (err instanceof FaceError) return sendJson(reply, err.status, { error: "invalid_request", error_description: err.message });
     ctx.log.warn(`entra: unexpected error: ${(err as Error).stack ?? err.message}`);
     return renderEntraError(ctx, req, reply, new EntraError(500, "server_error", 50000, "There was an error issuing a token or an authorization code."));
-  });
-  installFaultHooks(app, "entra", ctx, () => EntraErrors.throttled(), (req) => req.method === "POST"); // latency/throttle faults hit the token endpoint
-
-  const v2Metadata = (req: FastifyRequest, tenantSegment: string) => {
-    const o = origin(req);
-    const tid = d.lab().tenantId;
-    return {
-      token_endpoint: `${o}/${tenantSegment}/oauth2/v2.0/token`,
-      token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
-      jwks_uri: `${o}/${tenantSegment}/discovery/v2.0/keys`,
-      response_modes_supported: ["query", "fragment", "form_post"],
-      subject_types_supported: ["pairwise"],
-      id_token_signing_alg_values_supported: ["RS256"],
-      response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
-      scopes_supported: ["openid", "profile", "email", "offline_access"],
-      issuer: `${o}/${tid}/v2.0`,
-      request_uri_parameter_supported: false,
-      userinfo_endpoint: "https://graph.microsoft.com/oidc/userinfo",
-      authorization_endpoint: `${o}/${tenantSegment}/oauth2/v2.0/authorize`,
-      device_authorization_endpoint: `${o}/${tenantSegment}/oauth2/v2.0/devicecode`,
-      http_logout_supported: true,
-      frontchannel_logout_supported: true,
-      end_session_endpoint: `${o}/${tenantSegment}/oauth2/v2.0/logout`,
-      claims_supported: ["sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name", "msgraph_host", "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email"],
-      kerberos_endpoint: `${o}/${tenantSegment}/kerberos`,
-      tenant_region_scope: "NA",
-      cloud_instance_name: "microsoftonline.com",
-      cloud_graph_host_name: "graph.windows.net",
-      msgraph_host: "graph.microsoft.com",
-      rbac_url: "https://pas.windows.net",
-    };
   };
+}
 
-  const requireTenant = (tenant: string) => {
-    if (!endpoint.tenantMatches(tenant)) throw EntraErrors.tenantNotFound(tenant);
+/** The v2.0 OpenID configuration document of a tenant segment (issuer: the lab's tenant, v2.0). */
+function v2Metadata(req: FastifyRequest, tenantSegment: string, tid: string) {
+  const o = origin(req);
+  return {
+    token_endpoint: `${o}/${tenantSegment}/oauth2/v2.0/token`,
+    token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+    jwks_uri: `${o}/${tenantSegment}/discovery/v2.0/keys`,
+    response_modes_supported: ["query", "fragment", "form_post"],
+    subject_types_supported: ["pairwise"],
+    id_token_signing_alg_values_supported: ["RS256"],
+    response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
+    scopes_supported: ["openid", "profile", "email", "offline_access"],
+    issuer: `${o}/${tid}/v2.0`,
+    request_uri_parameter_supported: false,
+    userinfo_endpoint: "https://graph.microsoft.com/oidc/userinfo",
+    authorization_endpoint: `${o}/${tenantSegment}/oauth2/v2.0/authorize`,
+    device_authorization_endpoint: `${o}/${tenantSegment}/oauth2/v2.0/devicecode`,
+    http_logout_supported: true,
+    frontchannel_logout_supported: true,
+    end_session_endpoint: `${o}/${tenantSegment}/oauth2/v2.0/logout`,
+    claims_supported: ["sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name", "msgraph_host", "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email"],
+    kerberos_endpoint: `${o}/${tenantSegment}/kerberos`,
+    tenant_region_scope: "NA",
+    cloud_instance_name: "microsoftonline.com",
+    cloud_graph_host_name: "graph.windows.net",
+    msgraph_host: "graph.microsoft.com",
+    rbac_url: "https://pas.windows.net",
   };
+}
 
-  app.get<{ Params: { tenant: string } }>("/:tenant/v2.0/.well-known/openid-configuration", async (req, reply) => {
-    requireTenant(req.params.tenant);
-    return sendJson(reply, 200, v2Metadata(req, req.params.tenant));
-  });
-
-  // v1 metadata (issuer sts.windows.net) and the ADFS document MSAL Python reads for an /adfs authority.
-  app.get<{ Params: { tenant: string } }>("/:tenant/.well-known/openid-configuration", async (req, reply) => {
-    const t = req.params.tenant;
-    requireTenant(t);
-    const o = origin(req);
-    const tid = d.lab().tenantId;
-    const adfs = t.toLowerCase() === "adfs";
-    return sendJson(reply, 200, {
-      token_endpoint: `${o}/${t}/oauth2/token`,
-      token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
-      jwks_uri: `${o}/${adfs ? "adfs" : t}/discovery/keys`,
-      response_modes_supported: ["query", "fragment", "form_post"],
-      subject_types_supported: ["pairwise"],
-      id_token_signing_alg_values_supported: ["RS256"],
-      response_types_supported: ["code", "id_token", "code id_token", "token id_token", "token"],
-      scopes_supported: ["openid"],
-      issuer: adfs ? `${o}/adfs` : `https://sts.windows.net/${tid}/`,
-      authorization_endpoint: `${o}/${t}/oauth2/authorize`,
-      end_session_endpoint: `${o}/${t}/oauth2/logout`,
-      device_authorization_endpoint: `${o}/${t}/oauth2/devicecode`,
-      tenant_region_scope: "NA",
-      cloud_instance_name: "microsoftonline.com",
-      cloud_graph_host_name: "graph.windows.net",
-      msgraph_host: "graph.microsoft.com",
-    });
-  });
-
-  const jwks = () => ({
-    keys: tokens.keys.published(ctx.clock.now()).map((k) => ({ ...k.jwk, issuer: tokens.issuer, alg: undefined })),
-  });
-  for (const path of ["/:tenant/discovery/v2.0/keys", "/:tenant/discovery/keys"]) {
-    app.get(path, async (_req, reply) => sendJson(reply, 200, jwks()));
-  }
-
-  const tokenRoute = (v1: boolean) => async (req: FastifyRequest<{ Params: { tenant: string } }>, reply: FastifyReply) => {
-    const form = (req.body && typeof req.body === "object" ? req.body : {}) as TokenForm;
-    // Every token request becomes a sign-in record once its outcome is known (recording never fails the request).
-    const attempt: SignInAttempt = { correlationId: correlationOf(ctx, req), ipAddress: req.ip, credentialType: "clientSecret" };
-    let res: TokenResponse;
-    try {
-      res = await endpoint.token(req.params.tenant, form, v1, attempt);
-    } catch (err) {
-      recordSignIn(ctx, attempt, failureOutcome(err));
-      throw err;
-    }
-    recordSignIn(ctx, attempt, { errorCode: 0, status: 200 });
-    return sendJson(reply, 200, res, { "cache-control": "no-store, no-cache", pragma: "no-cache", "x-ms-request-id": ctx.random.uuid() });
+/** v1 metadata (issuer sts.windows.net) and the ADFS document MSAL Python reads for an /adfs authority. */
+function v1Metadata(req: FastifyRequest, t: string, tid: string) {
+  const o = origin(req);
+  const adfs = t.toLowerCase() === "adfs";
+  return {
+    token_endpoint: `${o}/${t}/oauth2/token`,
+    token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+    jwks_uri: `${o}/${adfs ? "adfs" : t}/discovery/keys`,
+    response_modes_supported: ["query", "fragment", "form_post"],
+    subject_types_supported: ["pairwise"],
+    id_token_signing_alg_values_supported: ["RS256"],
+    response_types_supported: ["code", "id_token", "code id_token", "token id_token", "token"],
+    scopes_supported: ["openid"],
+    issuer: adfs ? `${o}/adfs` : `https://sts.windows.net/${tid}/`,
+    authorization_endpoint: `${o}/${t}/oauth2/authorize`,
+    end_session_endpoint: `${o}/${t}/oauth2/logout`,
+    device_authorization_endpoint: `${o}/${t}/oauth2/devicecode`,
+    tenant_region_scope: "NA",
+    cloud_instance_name: "microsoftonline.com",
+    cloud_graph_host_name: "graph.windows.net",
+    msgraph_host: "graph.microsoft.com",
   };
-  app.post("/:tenant/oauth2/v2.0/token", tokenRoute(false));
-  app.post("/:tenant/oauth2/token", tokenRoute(true));
+}
 
-  // MSAL's instance discovery (hard-coded to login.microsoftonline.com; answered in transparent mode).
-  app.get("/common/discovery/instance", async (req, reply) => {
+/** MSAL's instance discovery (hard-coded to login.microsoftonline.com; answered in transparent mode). */
+function instanceDiscovery(ctx: LabContext, d: EntraFaceDeps) {
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const q = queryOf(req);
     const authz = q.authorization_endpoint;
     let discovery = `${origin(req)}/${d.lab().tenantId}/v2.0/.well-known/openid-configuration`;
@@ -185,5 +148,55 @@ export async function entraFace(app: FastifyInstance, d: EntraFaceDeps): Promise
         },
       ],
     });
+  };
+}
+
+/** The token endpoint (v2.0 or v1): every request becomes a sign-in record once its outcome is known (recording never fails the request). */
+function tokenRoute(ctx: LabContext, endpoint: TokenEndpoint, v1: boolean) {
+  return async (req: FastifyRequest<{ Params: { tenant: string } }>, reply: FastifyReply): Promise<FastifyReply> => {
+    const form = (req.body && typeof req.body === "object" ? req.body : {}) as TokenForm;
+    const attempt: SignInAttempt = { correlationId: correlationOf(ctx, req), ipAddress: req.ip, credentialType: "clientSecret" };
+    let res: TokenResponse;
+    try {
+      res = await endpoint.token(req.params.tenant, form, v1, attempt);
+    } catch (err) {
+      recordSignIn(ctx, attempt, failureOutcome(err));
+      throw err;
+    }
+    recordSignIn(ctx, attempt, { errorCode: 0, status: 200 });
+    return sendJson(reply, 200, res, { "cache-control": "no-store, no-cache", pragma: "no-cache", "x-ms-request-id": ctx.random.uuid() });
+  };
+}
+
+/** Entra ID's face: tenant discovery, JWKS, the token endpoint and MSAL's instance discovery. */
+export async function entraFace(app: FastifyInstance, d: EntraFaceDeps): Promise<void> {
+  const { ctx, endpoint, tokens } = d;
+
+  app.setErrorHandler(entraErrorHandler(ctx));
+  installFaultHooks(app, "entra", ctx, () => EntraErrors.throttled(), (req) => req.method === "POST"); // latency/throttle faults hit the token endpoint
+
+  const requireTenant = (tenant: string) => {
+    if (!endpoint.tenantMatches(tenant)) throw EntraErrors.tenantNotFound(tenant);
+  };
+
+  app.get<{ Params: { tenant: string } }>("/:tenant/v2.0/.well-known/openid-configuration", async (req, reply) => {
+    requireTenant(req.params.tenant);
+    return sendJson(reply, 200, v2Metadata(req, req.params.tenant, d.lab().tenantId));
   });
+
+  app.get<{ Params: { tenant: string } }>("/:tenant/.well-known/openid-configuration", async (req, reply) => {
+    requireTenant(req.params.tenant);
+    return sendJson(reply, 200, v1Metadata(req, req.params.tenant, d.lab().tenantId));
+  });
+
+  const jwks = () => ({
+    keys: tokens.keys.published(ctx.clock.now()).map((k) => ({ ...k.jwk, issuer: tokens.issuer, alg: undefined })),
+  });
+  for (const path of ["/:tenant/discovery/v2.0/keys", "/:tenant/discovery/keys"]) {
+    app.get(path, async (_req, reply) => sendJson(reply, 200, jwks()));
+  }
+
+  app.post("/:tenant/oauth2/v2.0/token", tokenRoute(ctx, endpoint, false));
+  app.post("/:tenant/oauth2/token", tokenRoute(ctx, endpoint, true));
+  app.get("/common/discovery/instance", instanceDiscovery(ctx, d));
 }

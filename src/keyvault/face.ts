@@ -92,52 +92,66 @@ function requestFacts(req: FastifyRequest, reply: FastifyReply, op: KvOperation,
   };
 }
 
-/** The Key Vault data plane, served on vault hosts (`<vault>.vault.localhost:<port>`, `<vault>.vault.azure.net`). */
-export async function keyVaultFace(app: FastifyInstance, d: KeyVaultFaceDeps): Promise<void> {
-  const { ctx, tokens } = d;
-  const callers = new WeakMap<FastifyRequest, AccessTokenClaims>();
+/** The face's state across one request's hooks and handler: the verified caller and its audit note. */
+interface FaceState {
+  ctx: LabContext;
+  tokens: TokenService;
+  callers: WeakMap<FastifyRequest, AccessTokenClaims>;
   // What each request's audit event needs, collected along the way and handed to the recorder as the response goes out.
-  const facts = new WeakMap<FastifyRequest, RequestNote>();
-  const noteOf = (req: FastifyRequest) => {
-    let n = facts.get(req);
-    if (!n) facts.set(req, (n = { started: performance.now() }));
-    return n;
-  };
-  const opsByRoute = new Map(SECRET_OPERATIONS.map((op) => [`${op.method} ${op.url}`, op]));
+  facts: WeakMap<FastifyRequest, RequestNote>;
+}
 
-  const baseHeaders = (vault?: VaultRecord): Record<string, string> => ({
+function noteOf(s: FaceState, req: FastifyRequest): RequestNote {
+  let n = s.facts.get(req);
+  if (!n) s.facts.set(req, (n = { started: performance.now() }));
+  return n;
+}
+
+function baseHeaders(ctx: LabContext, vault?: VaultRecord): Record<string, string> {
+  return {
     "x-ms-request-id": ctx.random.uuid(),
     "x-ms-keyvault-service-version": SERVICE_VERSION,
     ...(vault ? { "x-ms-keyvault-region": vault.location } : {}),
-  });
+  };
+}
 
-  function render(reply: FastifyReply, e: KeyVaultError): FastifyReply {
-    noteOf(reply.request).error = e;
-    const error: Record<string, unknown> = { code: e.code, message: e.message };
-    if (e.innerCode) error.innererror = { code: e.innerCode };
-    const headers: Record<string, string> = { ...baseHeaders(), ...e.headers };
-    if (e.hint) {
-      error.wilabHint = e.hint;
-      headers[HINT_HEADER] = headerSafe(e.hint);
-    }
-    return sendJson(reply, e.status, { error }, headers);
+function notFound(name: string): KeyVaultError {
+  return KeyVaultErrors.vaultNotFound(name).withHint(`real Azure would not resolve this host at all; create vault '${name}' through ARM (Microsoft.KeyVault/vaults) first`);
+}
+
+function render(s: FaceState, reply: FastifyReply, e: KeyVaultError): FastifyReply {
+  noteOf(s, reply.request).error = e;
+  const error: Record<string, unknown> = { code: e.code, message: e.message };
+  if (e.innerCode) error.innererror = { code: e.innerCode };
+  const headers: Record<string, string> = { ...baseHeaders(s.ctx), ...e.headers };
+  if (e.hint) {
+    error.wilabHint = e.hint;
+    headers[HINT_HEADER] = headerSafe(e.hint);
   }
+  return sendJson(reply, e.status, { error }, headers);
+}
 
-  app.setErrorHandler((err: FastifyLikeError, req, reply) => {
-    if (err instanceof KeyVaultError) return render(reply, err);
+/** The face's one error handler: every failure leaves as a Key Vault error body. */
+function errorHandler(s: FaceState) {
+  return (err: FastifyLikeError, req: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    if (err instanceof KeyVaultError) return render(s, reply, err);
     const kind = frameworkErrorKind(err);
-    if (kind === "tooLarge") return render(reply, KeyVaultErrors.bodyTooLarge(req.routeOptions.bodyLimit ?? BODY_LIMIT).withHint("a secret value is at most 25 KB"));
-    if (kind) return render(reply, KeyVaultErrors.badBody(kind === "unsupportedMedia" ? "unsupported content type" : "malformed JSON").withHint(err.message));
-    if (err instanceof FaceError) return render(reply, new KeyVaultError(err.status, "BadParameter", err.message));
-    ctx.log.warn(`keyvault: unexpected error: ${(err as Error).stack ?? err.message}`);
-    return render(reply, KeyVaultErrors.internal());
-  });
+    if (kind === "tooLarge") return render(s, reply, KeyVaultErrors.bodyTooLarge(req.routeOptions.bodyLimit ?? BODY_LIMIT).withHint("a secret value is at most 25 KB"));
+    if (kind) return render(s, reply, KeyVaultErrors.badBody(kind === "unsupportedMedia" ? "unsupported content type" : "malformed JSON").withHint(err.message));
+    if (err instanceof FaceError) return render(s, reply, new KeyVaultError(err.status, "BadParameter", err.message));
+    s.ctx.log.warn(`keyvault: unexpected error: ${(err as Error).stack ?? err.message}`);
+    return render(s, reply, KeyVaultErrors.internal());
+  };
+}
 
-  installFaultHooks(app, "keyvault", ctx, () => KeyVaultErrors.throttled()); // latency/throttle faults, before authentication
-  // Authentication runs before the body is read: the SDKs' first request carries no token and an empty body,
-  // and must get the 401 challenge whatever the body would have been.
-  app.addHook("onRequest", async (req) => {
-    noteOf(req);
+/**
+ * The authentication hook. It runs before the body is read: the SDKs' first request carries no token and an
+ * empty body, and must get the 401 challenge whatever the body would have been.
+ */
+function authenticate(s: FaceState) {
+  const { ctx, tokens, callers } = s;
+  return async (req: FastifyRequest): Promise<void> => {
+    noteOf(s, req);
     const host = hostOf(req);
     const token = bearerToken(req.headers.authorization);
     let failure: AccessTokenInvalid | undefined;
@@ -153,63 +167,72 @@ export async function keyVaultFace(app: FastifyInstance, d: KeyVaultFaceDeps): P
     const name = vaultNameFromHost(host) ?? "";
     const vault = await ctx.store.read((tx) => Vaults.get(tx, name));
     if (!vault) throw notFound(name);
-    noteOf(req).vault = vault;
+    noteOf(s, req).vault = vault;
     const e = failure ? authError(failure, vault, host, token!) : KeyVaultErrors.missingToken();
     throw e.withHeader("www-authenticate", challenge(ctx, vault, host));
+  };
+}
+
+/** Runs one data-plane operation for an authenticated caller: tenant check, access decision, then the operation. */
+async function run(s: FaceState, op: KvOperation, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const { ctx } = s;
+  const claims = s.callers.get(req);
+  if (!claims) throw KeyVaultErrors.missingToken();
+  const host = hostOf(req);
+  const query = queryOf(req);
+  const apiVersion = checkApiVersion(query["api-version"]);
+  const params = { ...(req.params as Record<string, string>) };
+  const secretName = op.nameParam ? checkSecretName(params[op.nameParam] ?? "") : undefined;
+  const vaultName = vaultNameFromHost(host) ?? "";
+  const txn = op.write ? ctx.store.write.bind(ctx.store) : ctx.store.read.bind(ctx.store);
+  const { vault, result } = await txn(async (tx) => {
+    const vault = await Vaults.get(tx, vaultName);
+    if (!vault) throw notFound(vaultName);
+    if (claims.tid.toLowerCase() !== vault.tenantId.toLowerCase()) {
+      throw KeyVaultErrors.invalidIssuer(vault.tenantId, claims.iss)
+        .withHeader("www-authenticate", challenge(ctx, vault, host))
+        .withHint(`vault '${vault.name}' belongs to tenant ${vault.tenantId}; the token is from ${claims.tid}`);
+    }
+    const note = noteOf(s, req);
+    note.vault = vault;
+    const access = await decideAccess(ctx, tx, vault, claims, op, secretName);
+    note.authorization = access.authorization;
+    if (access.error) throw access.error;
+    const result = await op.handler({ ctx, tx, vault, claims, origin: origin(host), apiVersion, params, query, body: req.body, write: op.write });
+    return { vault, result };
   });
+  const headers = baseHeaders(ctx, vault);
+  if (result.hint) headers[HINT_HEADER] = headerSafe(result.hint);
+  if (result.body === undefined) return reply.code(result.status).headers(headers).send();
+  return sendJson(reply, result.status, result.body, headers);
+}
 
-  function notFound(name: string): KeyVaultError {
-    return KeyVaultErrors.vaultNotFound(name).withHint(`real Azure would not resolve this host at all; create vault '${name}' through ARM (Microsoft.KeyVault/vaults) first`);
-  }
-
-  async function run(op: KvOperation, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    const claims = callers.get(req);
-    if (!claims) throw KeyVaultErrors.missingToken();
-    const host = hostOf(req);
-    const query = queryOf(req);
-    const apiVersion = checkApiVersion(query["api-version"]);
-    const params = { ...(req.params as Record<string, string>) };
-    const secretName = op.nameParam ? checkSecretName(params[op.nameParam] ?? "") : undefined;
-    const vaultName = vaultNameFromHost(host) ?? "";
-    const txn = op.write ? ctx.store.write.bind(ctx.store) : ctx.store.read.bind(ctx.store);
-    const { vault, result } = await txn(async (tx) => {
-      const vault = await Vaults.get(tx, vaultName);
-      if (!vault) throw notFound(vaultName);
-      if (claims.tid.toLowerCase() !== vault.tenantId.toLowerCase()) {
-        throw KeyVaultErrors.invalidIssuer(vault.tenantId, claims.iss)
-          .withHeader("www-authenticate", challenge(ctx, vault, host))
-          .withHint(`vault '${vault.name}' belongs to tenant ${vault.tenantId}; the token is from ${claims.tid}`);
-      }
-      const note = noteOf(req);
-      note.vault = vault;
-      const access = await decideAccess(ctx, tx, vault, claims, op, secretName);
-      note.authorization = access.authorization;
-      if (access.error) throw access.error;
-      const result = await op.handler({ ctx, tx, vault, claims, origin: origin(host), apiVersion, params, query, body: req.body, write: op.write });
-      return { vault, result };
-    });
-    const headers = baseHeaders(vault);
-    if (result.hint) headers[HINT_HEADER] = headerSafe(result.hint);
-    if (result.body === undefined) return reply.code(result.status).headers(headers).send();
-    return sendJson(reply, result.status, result.body, headers);
-  }
-
-  // One AuditEvent (and, on failure, one lab log line) per data-plane request, 401s and 403s included.
-  app.addHook("onSend", async (req, reply, payload) => {
+/** One AuditEvent (and, on failure, one lab log line) per data-plane request, 401s and 403s included. */
+function auditHook(s: FaceState) {
+  const opsByRoute = new Map(SECRET_OPERATIONS.map((op) => [`${op.method} ${op.url}`, op]));
+  return async (req: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> => {
     const op = opsByRoute.get(`${req.method} ${req.routeOptions.url ?? ""}`);
-    const n = facts.get(req);
+    const n = s.facts.get(req);
     if (!op || !n) return payload;
-    recordAudit(ctx, requestFacts(req, reply, op, n, callers.get(req)));
+    recordAudit(s.ctx, requestFacts(req, reply, op, n, s.callers.get(req)));
     return payload;
-  });
+  };
+}
 
+/** The Key Vault data plane, served on vault hosts (`<vault>.vault.localhost:<port>`, `<vault>.vault.azure.net`). */
+export async function keyVaultFace(app: FastifyInstance, d: KeyVaultFaceDeps): Promise<void> {
+  const s: FaceState = { ctx: d.ctx, tokens: d.tokens, callers: new WeakMap(), facts: new WeakMap() };
+  app.setErrorHandler(errorHandler(s));
+  installFaultHooks(app, "keyvault", s.ctx, () => KeyVaultErrors.throttled()); // latency/throttle faults, before authentication
+  app.addHook("onRequest", authenticate(s));
+  app.addHook("onSend", auditHook(s));
   for (const op of SECRET_OPERATIONS) {
     app.route({
       method: op.method,
       url: op.url,
       constraints: { host: VAULT_HOST },
       bodyLimit: op.bodyLimit ?? BODY_LIMIT,
-      handler: (req, reply) => run(op, req, reply),
+      handler: (req, reply) => run(s, op, req, reply),
     });
   }
 }

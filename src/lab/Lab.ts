@@ -117,6 +117,130 @@ export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
   }
 }
 
+/** The lab's context: its configuration, hosts, clock, randomness, store, CA, lab log, faults (those of `o` in force) and records. */
+function createLabContext(
+  o: StartLabOptions,
+  p: { mode: HostMode; wantPort: number; lab0: LabRecord; hosts: Hosts; clock: LabClock; random: Random; store: SqliteStore; ca: LabCa; etcHosts: EtcHosts | undefined; log: LabLogger },
+): LabContext {
+  const { clock, log } = p;
+  const ctx: LabContext = {
+    config: {
+      tenantId: p.lab0.tenantId,
+      subscriptionId: p.lab0.subscriptionId,
+      mode: p.mode,
+      port: p.wantPort,
+      ficPropagationMs: o.ficPropagationMs ?? 0,
+      rbacPropagationMs: o.rbacPropagationMs ?? 0,
+      location: "westeurope",
+    },
+    hosts: p.hosts,
+    clock,
+    random: p.random,
+    store: p.store,
+    ca: p.ca,
+    etcHosts: p.etcHosts,
+    log,
+    labLog: new LabLog({ level: o.logLevel ?? "info", format: o.logFormat ?? "text", write: o.logWrite ?? (() => undefined), now: () => clock.now() }),
+    faults: new Faults(() => clock.now()),
+    records: new DiagnosticRecords(p.store, { now: () => clock.now(), onError: (err) => log.warn(`could not record sign-ins/audit events: ${err.message}`) }),
+  };
+  logFaultChanges(ctx.faults, ctx.labLog);
+  for (const f of o.faults ?? []) ctx.faults.add(f);
+  return ctx;
+}
+
+/** Fastify's options for the lab's one HTTPS listener. */
+function listenerOptions(https: unknown): Parameters<typeof Fastify>[0] {
+  const options = {
+    https,
+    bodyLimit: 4 * 1024 * 1024,
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 2048 },
+    return503OnClosing: true,
+    forceCloseConnections: true,
+    logger: false,
+    // Handlers validate their own input (each face renders its own error envelope), so Fastify's
+    // schema compilers (ajv, fast-json-stringify) are never needed: skipping them saves ~70 ms of start-up.
+    schemaController: { compilersFactory: { buildValidator: noValidator, buildSerializer: plainSerializer } },
+  };
+  return options as unknown as Parameters<typeof Fastify>[0];
+}
+
+/** Every face and the lab's own routes on the one listener, and the 404 for what none of them answers. */
+async function registerFaces(
+  app: FastifyInstance,
+  p: { ctx: LabContext; tokens: TokenService; endpoint: TokenEndpoint; kube: KubeContext; lab: () => LabRecord },
+): Promise<void> {
+  const { ctx, tokens, endpoint, kube, lab } = p;
+  await app.register(async (f) => keyVaultFace(f, { ctx, tokens, lab }));
+  await app.register(async (f) => entraFace(f, { ctx, endpoint, tokens, lab }));
+  await app.register(async (f) => kubeFace(f, kube));
+  await app.register(async (f) => labAdminRoutes(f, { ctx, kube, tokens, startedAt: Date.now() }));
+  await app.register(async (f) => labFaultRoutes(f, { ctx, kube, tokens }));
+  await app.register(async (f) => graphFace(f, { ctx, tokens, admins: () => [lab().adminUser.objectId, lab().adminApp.objectId] }));
+  await app.register(async (f) => diagnoseRoutes(f, { ctx, tokens }));
+  await app.register(async (f) => doctorRoutes(f, { doctor: doctorDeps(ctx, kube), verifyArmToken: (t) => tokens.verify(t, ctx.hosts.armResources()) }));
+  await app.register(async (f) => armPublicRoutes(f, { ctx, lab }));
+  await app.register(async (f) => armFace(f, { ctx, tokens, lab, routes: armRoutes(ctx, kube) }));
+
+  app.setNotFoundHandler((req, reply) => {
+    if (vaultNameFromHost(hostOf(req))) {
+      return sendJson(reply, 404, { error: { code: "NotFound", message: "The requested resource was not found." } });
+    }
+    return sendJson(reply, 404, { error: { code: "NotFound", message: `The requested resource path '${req.url.split("?")[0]}' was not found.` } });
+  });
+}
+
+/** What the running lab tells its user (and `endpoints.json` records). */
+function labInfo(p: { hosts: Hosts; port: number; mode: HostMode; lab0: LabRecord; caDir: string; ca: LabCa; dataDir: string | undefined; store: SqliteStore }): LabInfo {
+  const { hosts, lab0 } = p;
+  return {
+    url: hosts.localOrigin,
+    port: p.port,
+    mode: p.mode,
+    authorityHost: hosts.loginOrigin,
+    armEndpoint: hosts.armOrigin,
+    graphEndpoint: hosts.graphOrigin,
+    tenantId: lab0.tenantId,
+    subscriptionId: lab0.subscriptionId,
+    caCertPath: join(p.caDir, "ca.crt"),
+    caCert: p.ca.certPem,
+    dataDir: p.dataDir,
+    admin: {
+      clientId: lab0.adminApp.appId,
+      clientSecret: lab0.adminApp.clientSecret,
+      userPrincipalName: lab0.adminUser.userPrincipalName,
+      password: lab0.adminUser.password,
+      objectId: lab0.adminApp.objectId,
+      userObjectId: lab0.adminUser.objectId,
+    },
+    store: p.store.description,
+  };
+}
+
+/** The lab's shutdown, once: controllers, kubelet, listener, the hosts block, records, store, `endpoints.json`. */
+function shutdown(p: {
+  controllers: { stop(): Promise<void> };
+  kubelet: { stop(): Promise<void> };
+  app: FastifyInstance;
+  etcHosts: EtcHosts | undefined;
+  ctx: LabContext;
+  store: SqliteStore;
+  endpointsFile: string | undefined;
+}): () => Promise<void> {
+  let stopped = false;
+  return async () => {
+    if (stopped) return;
+    stopped = true;
+    await p.controllers.stop();
+    await p.kubelet.stop();
+    await p.app.close();
+    if (p.etcHosts) p.etcHosts.clear();
+    await p.ctx.records.close();
+    await p.store.close();
+    if (p.endpointsFile) rmSync(p.endpointsFile, { force: true });
+  };
+}
+
 async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
   const mode: HostMode = o.transparent ? "transparent" : "local";
   const dataDir = o.dataDir ?? defaultDataDir();
@@ -144,29 +268,7 @@ async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
   const hosts = new Hosts(mode, wantPort);
   const etc = new EtcHosts(o.hostsFile ?? "/etc/hosts");
   const manageHosts = o.manageHosts ?? etc.writable();
-  const ctx: LabContext = {
-    config: {
-      tenantId: lab0.tenantId,
-      subscriptionId: lab0.subscriptionId,
-      mode,
-      port: wantPort,
-      ficPropagationMs: o.ficPropagationMs ?? 0,
-      rbacPropagationMs: o.rbacPropagationMs ?? 0,
-      location: "westeurope",
-    },
-    hosts,
-    clock,
-    random,
-    store,
-    ca,
-    etcHosts: manageHosts ? etc : undefined,
-    log,
-    labLog: new LabLog({ level: o.logLevel ?? "info", format: o.logFormat ?? "text", write: o.logWrite ?? (() => undefined), now: () => clock.now() }),
-    faults: new Faults(() => clock.now()),
-    records: new DiagnosticRecords(store, { now: () => clock.now(), onError: (err) => log.warn(`could not record sign-ins/audit events: ${err.message}`) }),
-  };
-  logFaultChanges(ctx.faults, ctx.labLog);
-  for (const f of o.faults ?? []) ctx.faults.add(f);
+  const ctx = createLabContext(o, { mode, wantPort, lab0, hosts, clock, random, store, ca, etcHosts: manageHosts ? etc : undefined, log });
 
   const stsKeys = await loadStsKeys(ctx);
   const tokens = new TokenService(ctx, stsKeys);
@@ -174,41 +276,12 @@ async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
   const endpoint = new TokenEndpoint({ ctx, tokens, keys: keySource, lab: () => labRecord });
 
   const defaultNames = ["localhost", "127.0.0.1", "::1", ...(mode === "transparent" ? [TRANSPARENT_HOSTS.login, TRANSPARENT_HOSTS.arm, TRANSPARENT_HOSTS.graph] : [])];
-  const https = await ca.serverOptions(defaultNames);
-  const options = {
-    https,
-    bodyLimit: 4 * 1024 * 1024,
-    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 2048 },
-    return503OnClosing: true,
-    forceCloseConnections: true,
-    logger: false,
-    // Handlers validate their own input (each face renders its own error envelope), so Fastify's
-    // schema compilers (ajv, fast-json-stringify) are never needed: skipping them saves ~70 ms of start-up.
-    schemaController: { compilersFactory: { buildValidator: noValidator, buildSerializer: plainSerializer } },
-  };
-  const app = Fastify(options as unknown as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+  const app = Fastify(listenerOptions(await ca.serverOptions(defaultNames))) as unknown as FastifyInstance;
   installBodyParsers(app);
   installRequestLog(app, ctx.labLog);
-
-  await app.register(async (f) => keyVaultFace(f, { ctx, tokens, lab: () => labRecord }));
-  await app.register(async (f) => entraFace(f, { ctx, endpoint, tokens, lab: () => labRecord }));
   const kube = createKubeContext(ctx);
   kube.federatedTrust = (claims, clientId) => federatedTrust(store, claims, clientId);
-  await app.register(async (f) => kubeFace(f, kube));
-  await app.register(async (f) => labAdminRoutes(f, { ctx, kube, tokens, startedAt: Date.now() }));
-  await app.register(async (f) => labFaultRoutes(f, { ctx, kube, tokens }));
-  await app.register(async (f) => graphFace(f, { ctx, tokens, admins: () => [labRecord.adminUser.objectId, labRecord.adminApp.objectId] }));
-  await app.register(async (f) => diagnoseRoutes(f, { ctx, tokens }));
-  await app.register(async (f) => doctorRoutes(f, { doctor: doctorDeps(ctx, kube), verifyArmToken: (t) => tokens.verify(t, ctx.hosts.armResources()) }));
-  await app.register(async (f) => armPublicRoutes(f, { ctx, lab: () => labRecord }));
-  await app.register(async (f) => armFace(f, { ctx, tokens, lab: () => labRecord, routes: armRoutes(ctx, kube) }));
-
-  app.setNotFoundHandler((req, reply) => {
-    if (vaultNameFromHost(hostOf(req))) {
-      return sendJson(reply, 404, { error: { code: "NotFound", message: "The requested resource was not found." } });
-    }
-    return sendJson(reply, 404, { error: { code: "NotFound", message: `The requested resource path '${req.url.split("?")[0]}' was not found.` } });
-  });
+  await registerFaces(app, { ctx, tokens, endpoint, kube, lab: () => labRecord });
 
   if (manageHosts) etc.removeStale();
   const listenHost = mode === "transparent" ? "127.0.0.1" : "localhost";
@@ -227,29 +300,7 @@ async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
     etc.add([...(mode === "transparent" ? [TRANSPARENT_HOSTS.login, TRANSPARENT_HOSTS.arm, TRANSPARENT_HOSTS.graph] : []), ...vaultNames, ...issuerHosts]);
   }
 
-  const caCertPath = join(caDir, "ca.crt");
-  const info: LabInfo = {
-    url: hosts.localOrigin,
-    port,
-    mode,
-    authorityHost: hosts.loginOrigin,
-    armEndpoint: hosts.armOrigin,
-    graphEndpoint: hosts.graphOrigin,
-    tenantId: lab0.tenantId,
-    subscriptionId: lab0.subscriptionId,
-    caCertPath,
-    caCert: ca.certPem,
-    dataDir: memory ? undefined : dataDir,
-    admin: {
-      clientId: lab0.adminApp.appId,
-      clientSecret: lab0.adminApp.clientSecret,
-      userPrincipalName: lab0.adminUser.userPrincipalName,
-      password: lab0.adminUser.password,
-      objectId: lab0.adminApp.objectId,
-      userObjectId: lab0.adminUser.objectId,
-    },
-    store: store.description,
-  };
+  const info = labInfo({ hosts, port, mode, lab0, caDir, ca, dataDir: memory ? undefined : dataDir, store });
   // `wilab up` records where it listens, so that the CLI and `wilab env` find it (even a --memory lab).
   const recordEndpoints = o.recordEndpoints ?? !memory;
   if (recordEndpoints) {
@@ -258,7 +309,6 @@ async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
   }
 
   const modeSwitchWarnings = await checkModeSwitch(kube, o.kubeconfigFiles ?? []);
-  let stopped = false;
   return {
     ...info,
     ctx,
@@ -267,16 +317,6 @@ async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
     modeSwitchWarnings,
     vaultUrl: (name: string) => hosts.vaultUri(name),
     hostsLinesNeeded: () => (manageHosts ? [] : etc.linesFor(vaultNames)),
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await controllers.stop();
-      await kubelet.stop();
-      await app.close();
-      if (manageHosts) etc.clear();
-      await ctx.records.close();
-      await store.close();
-      if (recordEndpoints) rmSync(join(dataDir, "endpoints.json"), { force: true });
-    },
+    stop: shutdown({ controllers, kubelet, app, etcHosts: manageHosts ? etc : undefined, ctx, store, endpointsFile: recordEndpoints ? join(dataDir, "endpoints.json") : undefined }),
   };
 }

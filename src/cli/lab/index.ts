@@ -1,8 +1,10 @@
 import type { Command } from "commander";
 import { readFileSync, existsSync } from "node:fs";
+import { homedir } from "node:os";
 import { join } from "node:path";
-import { startLab, defaultDataDir, type LabInfo } from "../../lab/Lab.js";
+import { startLab, defaultDataDir, type Lab, type LabInfo } from "../../lab/Lab.js";
 import { parseLogFormat, parseLogLevel } from "../../platform/index.js";
+import { explainStartError } from "./startErrors.js";
 
 /**
  * `wilab up --realistic`: Azure-like propagation delays.
@@ -34,13 +36,92 @@ interface UpOptions {
   logLevel: string;
   logFormat: string;
 }
-import { explainStartError } from "./startErrors.js";
-import { homedir } from "node:os";
 
 function readEndpoints(dataDir: string): LabInfo | undefined {
   const p = join(dataDir, "endpoints.json");
   if (!existsSync(p)) return undefined;
   return JSON.parse(readFileSync(p, "utf8")) as LabInfo;
+}
+
+/** The ready line on stdout (scripts wait for it), then mode-switch warnings, propagation delays and missing /etc/hosts lines. */
+function announceReady(lab: Lab, ficPropagationMs: number, rbacPropagationMs: number): void {
+  for (const w of lab.modeSwitchWarnings) process.stderr.write(`wilab: warning: ${w.message}\n`);
+  const trust = `trust the CA: export NODE_EXTRA_CA_CERTS=${lab.caCertPath} REQUESTS_CA_BUNDLE=${lab.caCertPath} (or eval "$(wilab env)")`;
+  process.stdout.write(
+    `wilab ready on ${lab.url} [${lab.mode}] — Entra ${lab.authorityHost}, ARM ${lab.armEndpoint}, Key Vault https://<vault>.${lab.ctx.hosts.vaultDnsSuffix} — tenant ${lab.tenantId}, subscription ${lab.subscriptionId} — ${lab.store} — ${trust}\n`,
+  );
+  if (ficPropagationMs || rbacPropagationMs) {
+    lab.ctx.labLog.log({ level: "info", face: "lab", op: "propagation", fields: { ficSeconds: ficPropagationMs / 1000, rbacSeconds: rbacPropagationMs / 1000 }, message: "new federated credentials and role assignments take effect after these delays (lab clock)" });
+  }
+  const missing = lab.hostsLinesNeeded();
+  if (missing.length) process.stdout.write(`add to /etc/hosts:\n${missing.join("\n")}\n`);
+}
+
+/** `wilab up`: runs the lab in the foreground until SIGINT/SIGTERM. */
+async function up(o: UpOptions): Promise<void> {
+  const logLevel = parseLogLevel(o.logLevel);
+  const logFormat = parseLogFormat(o.logFormat);
+  const ficPropagationMs = seconds(o.ficPropagation, "--fic-propagation") ?? (o.realistic ? REALISTIC_PROPAGATION.ficMs : 0);
+  const rbacPropagationMs = seconds(o.rbacPropagation, "--rbac-propagation") ?? (o.realistic ? REALISTIC_PROPAGATION.rbacMs : 0);
+  // Signal handlers first: a SIGINT/SIGTERM during start-up still stops the lab cleanly once it is up.
+  let requestStop: () => void = () => undefined;
+  const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
+  process.on("SIGINT", requestStop);
+  process.on("SIGTERM", requestStop);
+  const port = o.port !== undefined ? Number(o.port) : o.transparent ? 443 : 8443;
+  const started = await startLab({
+    port,
+    dataDir: o.dataDir,
+    memory: o.memory,
+    transparent: o.transparent,
+    tenantId: o.tenantId,
+    subscriptionId: o.subscriptionId,
+    ficPropagationMs,
+    rbacPropagationMs,
+    recordEndpoints: true,
+    // The lab log goes to stderr, so that stdout keeps only the ready line (scripts wait for it).
+    logLevel,
+    logFormat,
+    logWrite: (line) => process.stderr.write(`${line}\n`),
+    logger: { info: (m) => process.stdout.write(`${m}\n`), warn: (m) => process.stderr.write(`wilab: ${m}\n`) },
+    kubeconfigFiles: process.env.KUBECONFIG ? process.env.KUBECONFIG.split(":").filter(Boolean) : [join(homedir(), ".kube", "config")],
+  }).catch((err: unknown) => {
+    const why = explainStartError(err, { port, transparent: !!o.transparent });
+    if (!why) throw err;
+    process.stderr.write(`wilab: ${why}\n`);
+    process.exitCode = 1;
+    return undefined;
+  });
+  if (!started) {
+    process.off("SIGINT", requestStop);
+    process.off("SIGTERM", requestStop);
+    return;
+  }
+  const lab = started;
+  announceReady(lab, ficPropagationMs, rbacPropagationMs);
+  await stopRequested;
+  process.off("SIGINT", requestStop);
+  process.off("SIGTERM", requestStop);
+  await lab.stop();
+}
+
+/** `wilab env`: the environment variables clients need, for bash or PowerShell. */
+function env(o: { dataDir?: string; shell: string }): void {
+  const dir = o.dataDir ?? defaultDataDir();
+  const info = readEndpoints(dir);
+  if (!info) throw new Error(`no running lab found in ${dir}: start one with 'wilab up'`);
+  const vars: [string, string][] = [
+    ["AZURE_AUTHORITY_HOST", `${info.authorityHost}/`],
+    ["AZURE_TENANT_ID", info.tenantId],
+    ["AZURE_SUBSCRIPTION_ID", info.subscriptionId],
+    ["WILAB_ENDPOINT", info.url],
+    ["WILAB_GRAPH_ENDPOINT", info.graphEndpoint ?? info.url],
+    ["WILAB_ADMIN_CLIENT_ID", info.admin.clientId],
+    ["WILAB_ADMIN_CLIENT_SECRET", info.admin.clientSecret],
+  ];
+  for (const k of ["NODE_EXTRA_CA_CERTS", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"]) vars.push([k, info.caCertPath]);
+  const pwsh = o.shell === "pwsh" || o.shell === "powershell";
+  for (const [k, v] of vars) process.stdout.write(pwsh ? `$env:${k} = '${v.replace(/'/g, "''")}'\n` : `export ${k}='${v.replace(/'/g, "'\\''")}'\n`);
 }
 
 /** `wilab up`, `wilab env`: the lab's own commands. */
@@ -59,82 +140,12 @@ export function registerLabCommands(program: Command): void {
     .option("--realistic", "Azure-like propagation delays: 30 s for federated credentials, 5 min for role assignments")
     .option("--log-level <level>", "lab log lines on stderr: debug (also one line per request), info (failures, tokens issued, faults), warn, error", "info")
     .option("--log-format <format>", "text or json (one JSON object per line)", "text")
-    .action(async (o: UpOptions) => {
-      const logLevel = parseLogLevel(o.logLevel);
-      const logFormat = parseLogFormat(o.logFormat);
-      const ficPropagationMs = seconds(o.ficPropagation, "--fic-propagation") ?? (o.realistic ? REALISTIC_PROPAGATION.ficMs : 0);
-      const rbacPropagationMs = seconds(o.rbacPropagation, "--rbac-propagation") ?? (o.realistic ? REALISTIC_PROPAGATION.rbacMs : 0);
-      // Signal handlers first: a SIGINT/SIGTERM during start-up still stops the lab cleanly once it is up.
-      let requestStop: () => void = () => undefined;
-      const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
-      process.on("SIGINT", requestStop);
-      process.on("SIGTERM", requestStop);
-      const port = o.port !== undefined ? Number(o.port) : o.transparent ? 443 : 8443;
-      const started = await startLab({
-        port,
-        dataDir: o.dataDir,
-        memory: o.memory,
-        transparent: o.transparent,
-        tenantId: o.tenantId,
-        subscriptionId: o.subscriptionId,
-        ficPropagationMs,
-        rbacPropagationMs,
-        recordEndpoints: true,
-        // The lab log goes to stderr, so that stdout keeps only the ready line (scripts wait for it).
-        logLevel,
-        logFormat,
-        logWrite: (line) => process.stderr.write(`${line}\n`),
-        logger: { info: (m) => process.stdout.write(`${m}\n`), warn: (m) => process.stderr.write(`wilab: ${m}\n`) },
-        kubeconfigFiles: process.env.KUBECONFIG ? process.env.KUBECONFIG.split(":").filter(Boolean) : [join(homedir(), ".kube", "config")],
-      }).catch((err: unknown) => {
-        const why = explainStartError(err, { port, transparent: !!o.transparent });
-        if (!why) throw err;
-        process.stderr.write(`wilab: ${why}\n`);
-        process.exitCode = 1;
-        return undefined;
-      });
-      if (!started) {
-        process.off("SIGINT", requestStop);
-        process.off("SIGTERM", requestStop);
-        return;
-      }
-      const lab = started;
-      for (const w of lab.modeSwitchWarnings) process.stderr.write(`wilab: warning: ${w.message}\n`);
-      const trust = `trust the CA: export NODE_EXTRA_CA_CERTS=${lab.caCertPath} REQUESTS_CA_BUNDLE=${lab.caCertPath} (or eval "$(wilab env)")`;
-      process.stdout.write(
-        `wilab ready on ${lab.url} [${lab.mode}] — Entra ${lab.authorityHost}, ARM ${lab.armEndpoint}, Key Vault https://<vault>.${lab.ctx.hosts.vaultDnsSuffix} — tenant ${lab.tenantId}, subscription ${lab.subscriptionId} — ${lab.store} — ${trust}\n`,
-      );
-      if (ficPropagationMs || rbacPropagationMs) {
-        lab.ctx.labLog.log({ level: "info", face: "lab", op: "propagation", fields: { ficSeconds: ficPropagationMs / 1000, rbacSeconds: rbacPropagationMs / 1000 }, message: "new federated credentials and role assignments take effect after these delays (lab clock)" });
-      }
-      const missing = lab.hostsLinesNeeded();
-      if (missing.length) process.stdout.write(`add to /etc/hosts:\n${missing.join("\n")}\n`);
-      await stopRequested;
-      process.off("SIGINT", requestStop);
-      process.off("SIGTERM", requestStop);
-      await lab.stop();
-    });
+    .action(up);
 
   program
     .command("env")
     .description("print the environment variables clients need to reach the running lab")
     .option("--data-dir <dir>", "the lab's data dir (default $WILAB_HOME, else ~/.wilab)")
     .option("--shell <shell>", "bash or pwsh", "bash")
-    .action((o: { dataDir?: string; shell: string }) => {
-      const dir = o.dataDir ?? defaultDataDir();
-      const info = readEndpoints(dir);
-      if (!info) throw new Error(`no running lab found in ${dir}: start one with 'wilab up'`);
-      const vars: [string, string][] = [
-        ["AZURE_AUTHORITY_HOST", `${info.authorityHost}/`],
-        ["AZURE_TENANT_ID", info.tenantId],
-        ["AZURE_SUBSCRIPTION_ID", info.subscriptionId],
-        ["WILAB_ENDPOINT", info.url],
-        ["WILAB_GRAPH_ENDPOINT", info.graphEndpoint ?? info.url],
-        ["WILAB_ADMIN_CLIENT_ID", info.admin.clientId],
-        ["WILAB_ADMIN_CLIENT_SECRET", info.admin.clientSecret],
-      ];
-      for (const k of ["NODE_EXTRA_CA_CERTS", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"]) vars.push([k, info.caCertPath]);
-      const pwsh = o.shell === "pwsh" || o.shell === "powershell";
-      for (const [k, v] of vars) process.stdout.write(pwsh ? `$env:${k} = '${v.replace(/'/g, "''")}'\n` : `export ${k}='${v.replace(/'/g, "'\\''")}'\n`);
-    });
+    .action(env);
 }

@@ -12,37 +12,22 @@ import { ManagedServiceIdentityClient } from "@azure/arm-msi";
 import { startTestLab, adminCredential, armClientOptions } from "../helpers/lab.js";
 import { startTestIssuer, type TestIssuer } from "../helpers/testIssuer.js";
 import { api, makeCluster, type TestCluster } from "../helpers/kube.js";
+import { captureLabLog, type LogLine } from "../helpers/labLog.js";
 import type { Lab } from "../../src/index.js";
 
 const bin = resolve(import.meta.dirname, "../../../bin/wilab");
 const SUBJECT = "system:serviceaccount:default:app";
 
-interface Line {
-  time: string;
-  level: string;
-  face: string;
-  op: string;
-  status?: number;
-  code?: string;
-  caller?: { clientId?: string; objectId?: string; upn?: string };
-  hint?: string;
-  fields?: Record<string, string | number | boolean>;
-}
-
 let lab: Lab;
 let issuer: TestIssuer;
 let cluster: TestCluster;
-const raw: string[] = [];
-const lines: Line[] = [];
+const { raw, lines, logWrite } = captureLabLog();
 
 before(async () => {
   lab = await startTestLab({
     logLevel: "debug",
     logFormat: "json",
-    logWrite: (l) => {
-      raw.push(l);
-      lines.push(JSON.parse(l) as Line);
-    },
+    logWrite,
   });
   issuer = await startTestIssuer(lab);
   await new ResourceManagementClient(adminCredential(lab), lab.subscriptionId, armClientOptions(lab)).resourceGroups.createOrUpdate("rg-log", { location: "westeurope" });
@@ -133,7 +118,7 @@ test("debug: one line per request with method, host, path, status and duration",
   assert.equal(res.status, 200);
   await res.text();
   // The debug line is written when the response is finished: wait for it without assuming a duration.
-  let line: Line | undefined;
+  let line: LogLine | undefined;
   for (let i = 0; i < 200 && !line; i++) {
     line = lines.find((l) => l.level === "debug" && l.op === "GET /metadata/endpoints");
     if (!line) await new Promise((r) => setImmediate(r));
@@ -176,7 +161,7 @@ test("wilab up --log-level debug --log-format json: lab log lines on stderr, the
     const parsed = err
       .split("\n")
       .filter((l) => l.startsWith("{"))
-      .map((l) => JSON.parse(l) as Line);
+      .map((l) => JSON.parse(l) as LogLine);
     const l401 = parsed.find((l) => l.face === "arm" && l.status === 401 && l.level === "warn");
     assert.ok(l401, err);
     const prop = parsed.find((l) => l.face === "lab" && l.op === "propagation");

@@ -12,6 +12,7 @@ import { ManagedServiceIdentityClient } from "@azure/arm-msi";
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { startTestLab, adminCredential, armClientOptions } from "../helpers/lab.js";
 import { startTestIssuer, type TestIssuer } from "../helpers/testIssuer.js";
+import { captureLabLog } from "../helpers/labLog.js";
 import type { Lab } from "../../src/index.js";
 
 const RG = "rg-signins";
@@ -22,16 +23,6 @@ const SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";
 const SECRETS_OFFICER = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7";
 const AZURE_CLI = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
 
-interface LogLine {
-  level: string;
-  face: string;
-  op: string;
-  status?: number;
-  code?: string;
-  caller?: { clientId?: string; objectId?: string; upn?: string };
-  hint?: string;
-  fields?: Record<string, string | number | boolean>;
-}
 type Json = Record<string, unknown>;
 interface SignIn {
   id: string;
@@ -56,8 +47,7 @@ let dir: string;
 let mi: { clientId: string; principalId: string; id: string };
 let other: { clientId: string; principalId: string };
 let grantId: string;
-const lines: LogLine[] = [];
-const raw: string[] = [];
+const { raw, lines, logWrite } = captureLabLog();
 
 async function identity(msi: ManagedServiceIdentityClient, name: string, subject: string) {
   const id = await msi.userAssignedIdentities.createOrUpdate(RG, name, { location: "westeurope" });
@@ -103,10 +93,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), "wilab-signins-"));
   lab = await startTestLab({
     logFormat: "json",
-    logWrite: (l) => {
-      raw.push(l);
-      lines.push(JSON.parse(l) as LogLine);
-    },
+    logWrite,
   });
   issuer = await startTestIssuer(lab);
   const cred = adminCredential(lab);

@@ -95,5 +95,16 @@ export function immutable(e: Errs, field: string, a: unknown, b: unknown, shown:
   if (!jsonEqual(a, b)) invalidRaw(e, field, shown, "field is immutable");
 }
 
+/** The template's restartPolicy must be one of `allowed` (apps/v1: Always; batch/v1: OnFailure or Never). */
+export function restartPolicyIn(e: Errs, spec: Obj, allowed: string[]): void {
+  const rp = isObj(spec.template) && isObj(spec.template.spec) ? spec.template.spec.restartPolicy : undefined;
+  if (!allowed.some((a) => a === rp)) notSupportedRaw(e, "spec.template.spec.restartPolicy", rp, allowed);
+}
+
+/** spec.selector is immutable (apps/v1 and batch/v1 workloads): `next` and `old` are the two specs. */
+export function selectorImmutable(e: Errs, next: Obj, old: Obj): void {
+  immutable(e, "spec.selector", next.selector, old.selector, goSelector(isObj(next.selector) ? next.selector : undefined));
+}
+
 export { Errs, jsonEqual };
 export type { StatusCause };

@@ -2,7 +2,7 @@
 import type { KubeObject } from "../../KubeStorage.js";
 import type { Strategy } from "./index.js";
 import {
-  Errs, defaultTemplate, freshStatus, goSelector, immutable, isObj, jsonEqual, keepStatusBumpGeneration, nonNegative, notSupportedRaw, objAt,
+  Errs, defaultTemplate, freshStatus, isObj, jsonEqual, keepStatusBumpGeneration, nonNegative, notSupportedRaw, objAt, restartPolicyIn, selectorImmutable,
   validateSelectorAndTemplate, invalidRaw, type Obj,
 } from "./common.js";
 
@@ -72,8 +72,7 @@ export const deploymentStrategy: Strategy = {
     nonNegative(e, s, "minReadySeconds");
     nonNegative(e, s, "revisionHistoryLimit");
     validateSelectorAndTemplate(e, s, { selectorRequired: true, emptyInvalidFor: "deployment" });
-    const rp = isObj(s.template) && isObj(s.template.spec) ? s.template.spec.restartPolicy : undefined;
-    if (rp !== "Always") notSupportedRaw(e, "spec.template.spec.restartPolicy", rp, ["Always"]);
+    restartPolicyIn(e, s, ["Always"]);
     validateStrategy(e, s);
     const pds = s.progressDeadlineSeconds;
     if (typeof pds === "number" && typeof s.minReadySeconds === "number" && pds <= s.minReadySeconds)
@@ -82,8 +81,7 @@ export const deploymentStrategy: Strategy = {
   },
   validateUpdate(next, old) {
     const e = new Errs();
-    const a = spec(next).selector;
-    immutable(e, "spec.selector", a, spec(old).selector, goSelector(isObj(a) ? a : undefined));
+    selectorImmutable(e, spec(next), spec(old));
     return e.causes;
   },
 };

@@ -1,7 +1,7 @@
 /** batch/v1 Job (pkg/registry/batch/job/strategy.go, pkg/apis/batch/v1/defaults.go, batch validation). */
 import type { KubeObject } from "../../KubeStorage.js";
 import type { Strategy } from "./index.js";
-import { Errs, defaultTemplate, freshStatus, goSelector, immutable, isObj, keepStatusBumpGeneration, nonNegative, notSupportedRaw, objAt, validateSelectorAndTemplate, type Obj } from "./common.js";
+import { Errs, defaultTemplate, freshStatus, immutable, keepStatusBumpGeneration, nonNegative, notSupportedRaw, objAt, restartPolicyIn, selectorImmutable, validateSelectorAndTemplate, type Obj } from "./common.js";
 
 /** The labels the Job registry puts on a job's pod template (and the job controller on its pods). */
 export const JOB_LABELS = {
@@ -57,15 +57,14 @@ export const jobStrategy: Strategy = {
     if (!["NonIndexed", "Indexed"].includes(String(s.completionMode))) notSupportedRaw(e, "spec.completionMode", s.completionMode, ["NonIndexed", "Indexed"]);
     if (s.completionMode === "Indexed" && typeof s.completions !== "number") e.required("spec.completions", "when completion mode is Indexed");
     validateSelectorAndTemplate(e, s, { selectorRequired: true });
-    const rp = isObj(s.template) && isObj(s.template.spec) ? s.template.spec.restartPolicy : undefined;
-    if (rp !== "OnFailure" && rp !== "Never") notSupportedRaw(e, "spec.template.spec.restartPolicy", rp, ["OnFailure", "Never"]);
+    restartPolicyIn(e, s, ["OnFailure", "Never"]);
     return e.causes;
   },
   validateUpdate(next, old) {
     const e = new Errs();
     const a = spec(next);
     const b = spec(old);
-    immutable(e, "spec.selector", a.selector, b.selector, goSelector(isObj(a.selector) ? a.selector : undefined));
+    selectorImmutable(e, a, b);
     if (b.suspend !== true) immutable(e, "spec.template", a.template, b.template, "core.PodTemplateSpec{...}");
     immutable(e, "spec.completionMode", a.completionMode, b.completionMode, JSON.stringify(a.completionMode));
     if (a.completionMode === "Indexed") immutable(e, "spec.completions", a.completions, b.completions, String(a.completions));

@@ -1,7 +1,7 @@
 /** apps/v1 ReplicaSet (pkg/registry/apps/replicaset/strategy.go, apps validation). */
 import type { KubeObject } from "../../KubeStorage.js";
 import type { Strategy } from "./index.js";
-import { Errs, defaultTemplate, freshStatus, goSelector, immutable, isObj, keepStatusBumpGeneration, nonNegative, notSupportedRaw, objAt, validateSelectorAndTemplate, type Obj } from "./common.js";
+import { Errs, defaultTemplate, freshStatus, keepStatusBumpGeneration, nonNegative, objAt, restartPolicyIn, selectorImmutable, validateSelectorAndTemplate, type Obj } from "./common.js";
 
 const spec = (o: KubeObject): Obj => objAt(o, "spec");
 
@@ -23,14 +23,12 @@ export const replicaSetStrategy: Strategy = {
     nonNegative(e, s, "replicas");
     nonNegative(e, s, "minReadySeconds");
     validateSelectorAndTemplate(e, s, { selectorRequired: true, emptyInvalidFor: "replicaset" });
-    const rp = isObj(s.template) && isObj(s.template.spec) ? s.template.spec.restartPolicy : undefined;
-    if (rp !== "Always") notSupportedRaw(e, "spec.template.spec.restartPolicy", rp, ["Always"]);
+    restartPolicyIn(e, s, ["Always"]);
     return e.causes;
   },
   validateUpdate(next, old) {
     const e = new Errs();
-    const a = spec(next).selector;
-    immutable(e, "spec.selector", a, spec(old).selector, goSelector(isObj(a) ? a : undefined));
+    selectorImmutable(e, spec(next), spec(old));
     return e.causes;
   },
 };

@@ -103,6 +103,41 @@ function sameEvent(ev: KubeObject, e: EventInput): boolean {
   );
 }
 
+/** What every new Event starts with, whichever API writes it. */
+function eventHead(e: EventInput, meta: KubeObject["metadata"]) {
+  return { apiVersion: "v1", kind: "Event", metadata: meta, involvedObject: e.involved, reason: e.reason, message: e.message };
+}
+
+/** A new Event written through events.k8s.io/v1: `eventTime`, `action`, `reportingInstance`; no source, timestamps or count. */
+function eventsApiEvent(e: EventInput, api: { action: string; reportingInstance: string }, meta: KubeObject["metadata"], now: number): KubeObject {
+  return {
+    ...eventHead(e, meta),
+    source: {},
+    firstTimestamp: null,
+    lastTimestamp: null,
+    type: e.type,
+    eventTime: microTime(now),
+    action: api.action,
+    reportingComponent: e.source.component,
+    reportingInstance: api.reportingInstance,
+  };
+}
+
+/** A new Event written through core/v1, as client-go's recorder does: source, first/last timestamp, count 1. */
+function coreEvent(e: EventInput, meta: KubeObject["metadata"], ts: string): KubeObject {
+  return {
+    ...eventHead(e, meta),
+    source: e.source,
+    firstTimestamp: ts,
+    lastTimestamp: ts,
+    count: 1,
+    type: e.type,
+    eventTime: null,
+    reportingComponent: e.source.component,
+    reportingInstance: e.source.host ?? "",
+  };
+}
+
 /** Writes (or bumps) one Event inside a kube transaction. `now` is lab-clock ms; `suffix` names a new Event (see `eventSuffix`). */
 export async function recordEvent(ktx: KubeTx, clusterId: string, e: EventInput, now: number, suffix: string): Promise<KubeObject> {
   const ns = e.involved.namespace ?? "default";
@@ -125,39 +160,7 @@ export async function recordEvent(ktx: KubeTx, clusterId: string, e: EventInput,
     return ktx.update(clusterId, "events", existing);
   }
   const meta = { name: `${e.involved.name}.${suffix}`, namespace: ns, uid: "", resourceVersion: "", creationTimestamp: "" };
-  const ev: KubeObject = e.eventsApi
-    ? {
-        apiVersion: "v1",
-        kind: "Event",
-        metadata: meta,
-        involvedObject: e.involved,
-        reason: e.reason,
-        message: e.message,
-        source: {},
-        firstTimestamp: null,
-        lastTimestamp: null,
-        type: e.type,
-        eventTime: microTime(now),
-        action: e.eventsApi.action,
-        reportingComponent: e.source.component,
-        reportingInstance: e.eventsApi.reportingInstance,
-      }
-    : {
-        apiVersion: "v1",
-        kind: "Event",
-        metadata: meta,
-        involvedObject: e.involved,
-        reason: e.reason,
-        message: e.message,
-        source: e.source,
-        firstTimestamp: ts,
-        lastTimestamp: ts,
-        count: 1,
-        type: e.type,
-        eventTime: null,
-        reportingComponent: e.source.component,
-        reportingInstance: e.source.host ?? "",
-      };
+  const ev = e.eventsApi ? eventsApiEvent(e, e.eventsApi, meta, now) : coreEvent(e, meta, ts);
   return ktx.create(clusterId, "events", ev);
 }
 

@@ -7,7 +7,7 @@
 import type { KubeObject, WatchEvent } from "../KubeStorage.js";
 import { KubeStatusError } from "../KubeStatusError.js";
 import { jsonEqual, matchesLabelSelector, type LabelSelectorObject } from "../apiserver/index.js";
-import type { Controller, ObjectKey } from "./reconciler.js";
+import { keyOf, ownerKeysFor, type Controller, type ObjectKey } from "./reconciler.js";
 import { ControllerClient, controllerOf, controllerRef } from "./client.js";
 import { adoptOrRelease } from "./ownership.js";
 import { POD_TEMPLATE_HASH_LABEL, computeHash } from "./podTemplateHash.js";
@@ -53,15 +53,11 @@ export class DeploymentController implements Controller {
   constructor(private readonly client: ControllerClient) {}
 
   async listKeys(clusterId: string): Promise<ObjectKey[]> {
-    return (await this.client.list(clusterId, "deployments")).map((o) => ({ clusterId, namespace: o.metadata.namespace ?? "", name: o.metadata.name }));
+    return (await this.client.list(clusterId, "deployments")).map((o) => keyOf(clusterId, o));
   }
 
   keysFor(clusterId: string, e: WatchEvent): ObjectKey[] {
-    const ns = e.object.metadata.namespace ?? "";
-    if (e.resource === "deployments") return [{ clusterId, namespace: ns, name: e.object.metadata.name }];
-    if (e.resource !== "replicasets") return [];
-    const ref = controllerOf(e.object);
-    return ref?.kind === "Deployment" ? [{ clusterId, namespace: ns, name: ref.name }] : [];
+    return ownerKeysFor(clusterId, e, { resource: "deployments", children: "replicasets", kind: "Deployment" });
   }
 
   async sync(k: ObjectKey): Promise<void> {

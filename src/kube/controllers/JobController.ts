@@ -7,7 +7,7 @@
  */
 import type { KubeObject, WatchEvent } from "../KubeStorage.js";
 import { jsonEqual } from "../apiserver/index.js";
-import type { Controller, ObjectKey } from "./reconciler.js";
+import { keyOf, ownerKeysFor, type Controller, type ObjectKey } from "./reconciler.js";
 import { ControllerClient, controllerOf, errorText } from "./client.js";
 import { finishedAt, isPodActive, isPodReady, phaseOf, podFromTemplate, restartCount, deletionOrder } from "./pods.js";
 import { specOf, statusOf, type Condition } from "./deploymentUtil.js";
@@ -96,15 +96,11 @@ export class JobController implements Controller {
   constructor(private readonly client: ControllerClient) {}
 
   async listKeys(clusterId: string): Promise<ObjectKey[]> {
-    return (await this.client.list(clusterId, "jobs")).map((o) => ({ clusterId, namespace: o.metadata.namespace ?? "", name: o.metadata.name }));
+    return (await this.client.list(clusterId, "jobs")).map((o) => keyOf(clusterId, o));
   }
 
   keysFor(clusterId: string, e: WatchEvent): ObjectKey[] {
-    const ns = e.object.metadata.namespace ?? "";
-    if (e.resource === "jobs") return [{ clusterId, namespace: ns, name: e.object.metadata.name }];
-    if (e.resource !== "pods") return [];
-    const ref = controllerOf(e.object);
-    return ref?.kind === "Job" ? [{ clusterId, namespace: ns, name: ref.name }] : [];
+    return ownerKeysFor(clusterId, e, { resource: "jobs", children: "pods", kind: "Job" });
   }
 
   async sync(k: ObjectKey): Promise<void> {

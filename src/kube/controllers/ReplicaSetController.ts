@@ -6,7 +6,7 @@
  */
 import type { KubeObject, WatchEvent } from "../KubeStorage.js";
 import { jsonEqual, matchesLabelSelector, type LabelSelectorObject } from "../apiserver/index.js";
-import type { Controller, ObjectKey } from "./reconciler.js";
+import { keyOf, ownerKeysFor, type Controller, type ObjectKey } from "./reconciler.js";
 import { ControllerClient, controllerOf, errorText } from "./client.js";
 import { deletionOrder, isPodActive, isPodAvailable, isPodReady, podFromTemplate } from "./pods.js";
 import { setCondition, condition, specOf, statusOf, replicasOf, type Condition } from "./deploymentUtil.js";
@@ -64,15 +64,11 @@ export class ReplicaSetController implements Controller {
   }
 
   async listKeys(clusterId: string): Promise<ObjectKey[]> {
-    return (await this.client.list(clusterId, "replicasets")).map((o) => ({ clusterId, namespace: o.metadata.namespace ?? "", name: o.metadata.name }));
+    return (await this.client.list(clusterId, "replicasets")).map((o) => keyOf(clusterId, o));
   }
 
   keysFor(clusterId: string, e: WatchEvent): ObjectKey[] {
-    const ns = e.object.metadata.namespace ?? "";
-    if (e.resource === "replicasets") return [{ clusterId, namespace: ns, name: e.object.metadata.name }];
-    if (e.resource !== "pods") return [];
-    const ref = controllerOf(e.object);
-    return ref?.kind === "ReplicaSet" ? [{ clusterId, namespace: ns, name: ref.name }] : [];
+    return ownerKeysFor(clusterId, e, { resource: "replicasets", children: "pods", kind: "ReplicaSet" });
   }
 
   async sync(k: ObjectKey): Promise<void> {

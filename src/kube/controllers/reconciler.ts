@@ -8,6 +8,8 @@ import { Clusters } from "../Cluster.js";
 import type { KubeContext } from "../KubeContext.js";
 import type { WatchEvent } from "../KubeStorage.js";
 import { KubeStatusError } from "../KubeStatusError.js";
+import type { KubeObject } from "../KubeStorage.js";
+import { controllerOf } from "./client.js";
 
 export interface ObjectKey {
   clusterId: string;
@@ -23,6 +25,22 @@ export interface Controller {
   /** Keys of this controller's objects that a watch event concerns. */
   keysFor(clusterId: string, e: WatchEvent): ObjectKey[];
   sync(key: ObjectKey): Promise<void>;
+}
+
+/** An object's work-queue key. */
+export function keyOf(clusterId: string, o: KubeObject): ObjectKey {
+  return { clusterId, namespace: o.metadata.namespace ?? "", name: o.metadata.name };
+}
+
+/**
+ * `keysFor` of a controller of `resource` objects that own `children` objects through controller references of
+ * `kind`: an event on one of its objects queues that object, an event on a child queues the child's controller.
+ */
+export function ownerKeysFor(clusterId: string, e: WatchEvent, own: { resource: string; children: string; kind: string }): ObjectKey[] {
+  if (e.resource === own.resource) return [keyOf(clusterId, e.object)];
+  if (e.resource !== own.children) return [];
+  const ref = controllerOf(e.object);
+  return ref?.kind === own.kind ? [{ clusterId, namespace: e.object.metadata.namespace ?? "", name: ref.name }] : [];
 }
 
 /** How often every object is enqueued again (missed events, lab clock moves, retries). */

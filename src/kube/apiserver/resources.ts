@@ -31,6 +31,24 @@ function def(d: Omit<ResourceDef, "verbs" | "subresources" | "schema"> & { verbs
   return { verbs: ALL_VERBS, subresources: [], ...d, schema: SCHEMAS[d.kind] ?? { t: "object", go: d.kind, fields: {} } };
 }
 
+/** An apps/v1 workload: namespaced, in `all`, with the scale (autoscaling/v1 Scale) and status subresources. */
+function appsWorkload(resource: string, kind: string, shortName: string): ResourceDef {
+  return def({
+    resource,
+    kind,
+    group: "apps",
+    version: "v1",
+    namespaced: true,
+    singular: kind.toLowerCase(),
+    shortNames: [shortName],
+    categories: ["all"],
+    subresources: [
+      { name: "scale", kind: "Scale", group: "autoscaling", version: "v1", verbs: ["get", "patch", "update"] },
+      { name: "status", kind, verbs: ["get", "patch", "update"] },
+    ],
+  });
+}
+
 export const RESOURCES: ResourceDef[] = [
   def({
     resource: "configmaps",
@@ -101,34 +119,8 @@ export const RESOURCES: ResourceDef[] = [
     singular: "mutatingwebhookconfiguration",
     categories: ["api-extensions"],
   }),
-  def({
-    resource: "deployments",
-    kind: "Deployment",
-    group: "apps",
-    version: "v1",
-    namespaced: true,
-    singular: "deployment",
-    shortNames: ["deploy"],
-    categories: ["all"],
-    subresources: [
-      { name: "scale", kind: "Scale", group: "autoscaling", version: "v1", verbs: ["get", "patch", "update"] },
-      { name: "status", kind: "Deployment", verbs: ["get", "patch", "update"] },
-    ],
-  }),
-  def({
-    resource: "replicasets",
-    kind: "ReplicaSet",
-    group: "apps",
-    version: "v1",
-    namespaced: true,
-    singular: "replicaset",
-    shortNames: ["rs"],
-    categories: ["all"],
-    subresources: [
-      { name: "scale", kind: "Scale", group: "autoscaling", version: "v1", verbs: ["get", "patch", "update"] },
-      { name: "status", kind: "ReplicaSet", verbs: ["get", "patch", "update"] },
-    ],
-  }),
+  appsWorkload("deployments", "Deployment", "deploy"),
+  appsWorkload("replicasets", "ReplicaSet", "rs"),
   def({
     resource: "jobs",
     kind: "Job",

@@ -246,6 +246,9 @@ export function formatLabelSelector(sel: unknown): string {
 
 const wide = (o: KubeObject): unknown[] => [...containerCells(o), formatLabelSelector(specOf(o).selector)];
 
+/** A workload's columns: NAME, its own, AGE, then the wide CONTAINERS, IMAGES and SELECTOR (described as its type's selector field is). */
+const workloadColumns = (own: Column[], selector: string): Column[] => [NAME, ...own, AGE, CONTAINERS, IMAGES, col("Selector", "string", selector, 1)];
+
 /** The Job STATUS column (printJob). */
 export function jobStatusCell(o: KubeObject): string {
   const has = (t: string) => list(statusOf(o).conditions).some((c) => c.type === t && c.status === "True");
@@ -273,48 +276,42 @@ function jobCells(o: KubeObject, now: number): unknown[] {
 
 const WORKLOADS: Record<string, Printer> = {
   Deployment: {
-    columns: [
-      NAME,
-      col("Ready", "string", "Number of the pod with ready state"),
-      col("Up-to-date", "string", "Total number of non-terminating pods targeted by this deployment that have the desired template spec."),
-      col("Available", "string", "Total number of available non-terminating pods (ready for at least minReadySeconds) targeted by this deployment."),
-      AGE,
-      CONTAINERS,
-      IMAGES,
-      col("Selector", "string", "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment. It must match the pod template's labels.", 1),
-    ],
+    columns: workloadColumns(
+      [
+        col("Ready", "string", "Number of the pod with ready state"),
+        col("Up-to-date", "string", "Total number of non-terminating pods targeted by this deployment that have the desired template spec."),
+        col("Available", "string", "Total number of available non-terminating pods (ready for at least minReadySeconds) targeted by this deployment."),
+      ],
+      "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment. It must match the pod template's labels.",
+    ),
     cells: (o, now) => {
       const st = statusOf(o);
       return [o.metadata.name, `${num(st.readyReplicas)}/${num(specOf(o).replicas)}`, num(st.updatedReplicas), num(st.availableReplicas), age(o, now), ...wide(o)];
     },
   },
   ReplicaSet: {
-    columns: [
-      NAME,
-      col("Desired", "integer", "Replicas is the number of desired pods. This is a pointer to distinguish between explicit zero and unspecified. Defaults to 1."),
-      col("Current", "integer", "Replicas is the most recently observed number of non-terminating pods."),
-      col("Ready", "integer", "The number of non-terminating pods targeted by this ReplicaSet with a Ready Condition."),
-      AGE,
-      CONTAINERS,
-      IMAGES,
-      col("Selector", "string", "Selector is a label query over pods that should match the replica count. Label keys and values that must match in order to be controlled by this replica set.", 1),
-    ],
+    columns: workloadColumns(
+      [
+        col("Desired", "integer", "Replicas is the number of desired pods. This is a pointer to distinguish between explicit zero and unspecified. Defaults to 1."),
+        col("Current", "integer", "Replicas is the most recently observed number of non-terminating pods."),
+        col("Ready", "integer", "The number of non-terminating pods targeted by this ReplicaSet with a Ready Condition."),
+      ],
+      "Selector is a label query over pods that should match the replica count. Label keys and values that must match in order to be controlled by this replica set.",
+    ),
     cells: (o, now) => {
       const st = statusOf(o);
       return [o.metadata.name, num(specOf(o).replicas), num(st.replicas), num(st.readyReplicas), age(o, now), ...wide(o)];
     },
   },
   Job: {
-    columns: [
-      NAME,
-      col("Status", "string", "Status of the job."),
-      col("Completions", "string", "The number of pods which reached phase Succeeded."),
-      col("Duration", "string", "Time required to complete the job."),
-      AGE,
-      CONTAINERS,
-      IMAGES,
-      col("Selector", "string", "A label query over pods that should match the pod count. Normally, the system sets this field for you.", 1),
-    ],
+    columns: workloadColumns(
+      [
+        col("Status", "string", "Status of the job."),
+        col("Completions", "string", "The number of pods which reached phase Succeeded."),
+        col("Duration", "string", "Time required to complete the job."),
+      ],
+      "A label query over pods that should match the pod count. Normally, the system sets this field for you.",
+    ),
     cells: jobCells,
   },
 };

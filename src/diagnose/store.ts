@@ -29,6 +29,15 @@ async function prune(tx: Tx, kind: string, now: number): Promise<void> {
   }
 }
 
+/** Writes records under their time-sorted keys and parents in one transaction, pruning once per PRUNE_BATCH written. */
+async function putAll(tx: Tx, kind: string, rows: readonly { key: string; value: unknown; parent: string }[], now: number): Promise<void> {
+  for (const r of rows) await tx.put(kind, r.key, r.value, r.parent);
+  for (let i = 0; i < rows.length; i += PRUNE_BATCH) await prune(tx, kind, now);
+}
+
+const signInRow = (r: SignInRecord) => ({ key: key(r.createdDateTime, r.id), value: r, parent: r.appId.toLowerCase() });
+const auditRow = (vault: string, r: AuditEventRecord) => ({ key: key(r.time, r.id), value: r, parent: vault.toLowerCase() });
+
 export interface SignInQuery {
   appId?: string;
   /** ISO times, inclusive. */
@@ -56,13 +65,11 @@ async function newest<T>(tx: Tx, kind: string, parent: string | undefined, keep:
 
 export const SignIns = {
   async add(tx: Tx, r: SignInRecord, now: number): Promise<void> {
-    await tx.put(SIGN_IN, key(r.createdDateTime, r.id), r, r.appId.toLowerCase());
-    await prune(tx, SIGN_IN, now);
+    await putAll(tx, SIGN_IN, [signInRow(r)], now);
   },
   /** Many records in one transaction, pruned once (the recorder's group commit). */
   async addMany(tx: Tx, rs: readonly SignInRecord[], now: number): Promise<void> {
-    for (const r of rs) await tx.put(SIGN_IN, key(r.createdDateTime, r.id), r, r.appId.toLowerCase());
-    for (let i = 0; i < rs.length; i += PRUNE_BATCH) await prune(tx, SIGN_IN, now);
+    await putAll(tx, SIGN_IN, rs.map(signInRow), now);
   },
   list(tx: Tx, q: SignInQuery = {}): Promise<SignInRecord[]> {
     return newest<SignInRecord>(
@@ -77,13 +84,11 @@ export const SignIns = {
 
 export const AuditEvents = {
   async add(tx: Tx, vaultName: string, r: AuditEventRecord, now: number): Promise<void> {
-    await tx.put(AUDIT, key(r.time, r.id), r, vaultName.toLowerCase());
-    await prune(tx, AUDIT, now);
+    await putAll(tx, AUDIT, [auditRow(vaultName, r)], now);
   },
   /** Many events in one transaction, pruned once (the recorder's group commit). */
   async addMany(tx: Tx, events: readonly { vault: string; record: AuditEventRecord }[], now: number): Promise<void> {
-    for (const e of events) await tx.put(AUDIT, key(e.record.time, e.record.id), e.record, e.vault.toLowerCase());
-    for (let i = 0; i < events.length; i += PRUNE_BATCH) await prune(tx, AUDIT, now);
+    await putAll(tx, AUDIT, events.map((e) => auditRow(e.vault, e.record)), now);
   },
   list(tx: Tx, q: AuditQuery = {}): Promise<AuditEventRecord[]> {
     return newest<AuditEventRecord>(

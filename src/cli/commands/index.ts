@@ -35,10 +35,7 @@ export const TOP: Record<string, TopEntry> = {
   fault: { summary: "Inject faults: an unreachable issuer, latency, throttling, propagation delays.", load: () => import("./fault.js") },
   version: { summary: "Show the versions of wilab and the Azure CLI it emulates.", load: () => import("./labcmds.js") },
   shell: { summary: "Print a PATH entry that puts the `az` shim first (eval \"$(wilab shell)\").", load: () => import("./labcmds.js") },
-};
-
-/** Lab commands handled by the lab module itself (they start or inspect a lab in this process). */
-export const LAB_PROCESS_COMMANDS: Record<string, string> = {
-  up: "Run the lab in the foreground: Entra, ARM and Key Vault over HTTPS from one listener.",
-  env: "Print the environment variables clients need to reach the running lab.",
+  // The lab-process commands: they start or read a lab in this process, and take none of az's global arguments.
+  up: { summary: "Run the lab in the foreground: Entra, ARM and Key Vault over HTTPS from one listener.", load: () => import("../lab/index.js") },
+  env: { summary: "Print the environment variables clients need to reach the running lab.", load: () => import("../lab/index.js") },
 };

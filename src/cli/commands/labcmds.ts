@@ -68,6 +68,7 @@ export const commands: CommandDef[] = [
   },
   {
     name: "version",
+    offline: true,
     summary: "Show the versions of wilab and of the Azure CLI it emulates.",
     args: [],
     async run() {
@@ -76,6 +77,7 @@ export const commands: CommandDef[] = [
   },
   {
     name: "shell",
+    offline: true,
     summary: "Make a directory holding the `az` shim and print how to put it first on PATH: eval \"$(wilab shell)\".",
     args: [{ dest: "shell", options: ["--shell"], choices: ["bash", "pwsh"], default: "bash", help: "The shell to print for." }],
     examples: [

@@ -54,6 +54,10 @@ export interface CommandDef {
   tableTransform?: (v: Json) => Json;
   /** Everything after a bare `--` goes, verbatim, into this list argument (`wilab image map IMG -- node app.js --flag`). */
   rest?: string;
+  /** Never reads the lab's endpoints or the profile, so the session module is not even loaded (`version`, `shell`, `up`, `env`). */
+  offline?: boolean;
+  /** Takes its own arguments and `--help`, none of az's other global ones (wilab's lab-process commands `up` and `env`). */
+  ownArgsOnly?: boolean;
   run(ctx: CommandContext, args: Args): Promise<Json | undefined>;
 }
 

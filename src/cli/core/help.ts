@@ -1,5 +1,5 @@
 import type { ArgDef, CommandDef, GroupDef } from "./command.js";
-import { GLOBAL_ARGS } from "./parser.js";
+import { globalArgsOf } from "./parser.js";
 
 function optionLabel(a: ArgDef): string {
   if (a.positional) return a.dest.toUpperCase();
@@ -38,7 +38,7 @@ export function commandHelp(prog: string, cmd: CommandDef): string {
     if (!list?.length) continue;
     out.push(g, ...argLines(list), "");
   }
-  const globals = [...GLOBAL_ARGS, ...cmd.args.filter((a) => a.group === "Global")];
+  const globals = [...globalArgsOf(cmd), ...cmd.args.filter((a) => a.group === "Global")];
   out.push("Global Arguments", ...argLines(globals), "");
   if (cmd.examples?.length) {
     out.push("Examples");

@@ -1,9 +1,10 @@
-import type { Command } from "commander";
 import { readFileSync, existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { startLab, defaultDataDir, type Lab, type LabInfo } from "../../lab/Lab.js";
 import { parseLogFormat, parseLogLevel } from "../../platform/index.js";
+import { bool, str, type ArgDef, type Args, type CommandContext, type CommandDef, type GroupDef } from "../core/command.js";
+import { CliError } from "../core/errors.js";
 import { explainStartError } from "./startErrors.js";
 
 /**
@@ -19,7 +20,7 @@ export const REALISTIC_PROPAGATION = { ficMs: 30_000, rbacMs: 5 * 60_000 } as co
 function seconds(v: string | undefined, flag: string): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new RangeError(`${flag} takes a number of seconds; got '${v}'`);
+  if (!Number.isFinite(n) || n < 0) throw new CliError(`${flag} takes a number of seconds; got '${v}'`);
   return Math.round(n * 1000);
 }
 
@@ -35,6 +36,27 @@ interface UpOptions {
   realistic?: boolean;
   logLevel: string;
   logFormat: string;
+}
+
+function upOptions(a: Args): UpOptions {
+  return {
+    port: str(a, "port"),
+    dataDir: str(a, "dataDir"),
+    memory: bool(a, "memory"),
+    transparent: bool(a, "transparent"),
+    tenantId: str(a, "tenantId"),
+    subscriptionId: str(a, "subscriptionId"),
+    ficPropagation: str(a, "ficPropagation"),
+    rbacPropagation: str(a, "rbacPropagation"),
+    realistic: bool(a, "realistic"),
+    logLevel: str(a, "logLevel") ?? "info",
+    logFormat: str(a, "logFormat") ?? "text",
+  };
+}
+
+/** A RangeError naming a bad flag value, or a start-up failure with no explanation: `ERROR: <message>`, exit 1. */
+function asCliError(err: unknown): unknown {
+  return err instanceof Error && !(err instanceof CliError) ? new CliError(err.message) : err;
 }
 
 function readEndpoints(dataDir: string): LabInfo | undefined {
@@ -57,8 +79,8 @@ function announceReady(lab: Lab, ficPropagationMs: number, rbacPropagationMs: nu
   if (missing.length) process.stdout.write(`add to /etc/hosts:\n${missing.join("\n")}\n`);
 }
 
-/** `wilab up`: runs the lab in the foreground until SIGINT/SIGTERM. */
-async function up(o: UpOptions): Promise<void> {
+/** `wilab up`: runs the lab in the foreground until SIGINT/SIGTERM; a start-up failure it can explain exits 1. */
+async function up(o: UpOptions, setExitCode: (code: number) => void): Promise<void> {
   const logLevel = parseLogLevel(o.logLevel);
   const logFormat = parseLogFormat(o.logFormat);
   const ficPropagationMs = seconds(o.ficPropagation, "--fic-propagation") ?? (o.realistic ? REALISTIC_PROPAGATION.ficMs : 0);
@@ -89,7 +111,7 @@ async function up(o: UpOptions): Promise<void> {
     const why = explainStartError(err, { port, transparent: !!o.transparent });
     if (!why) throw err;
     process.stderr.write(`wilab: ${why}\n`);
-    process.exitCode = 1;
+    setExitCode(1);
     return undefined;
   });
   if (!started) {
@@ -109,7 +131,7 @@ async function up(o: UpOptions): Promise<void> {
 function env(o: { dataDir?: string; shell: string }): void {
   const dir = o.dataDir ?? defaultDataDir();
   const info = readEndpoints(dir);
-  if (!info) throw new Error(`no running lab found in ${dir}: start one with 'wilab up'`);
+  if (!info) throw new CliError(`no running lab found in ${dir}: start one with 'wilab up'`);
   const vars: [string, string][] = [
     ["AZURE_AUTHORITY_HOST", `${info.authorityHost}/`],
     ["AZURE_TENANT_ID", info.tenantId],
@@ -124,28 +146,56 @@ function env(o: { dataDir?: string; shell: string }): void {
   for (const [k, v] of vars) process.stdout.write(pwsh ? `$env:${k} = '${v.replace(/'/g, "''")}'\n` : `export ${k}='${v.replace(/'/g, "'\\''")}'\n`);
 }
 
-/** `wilab up`, `wilab env`: the lab's own commands. */
-export function registerLabCommands(program: Command): void {
-  program
-    .command("up")
-    .description("run the lab in the foreground: Entra, ARM and Key Vault over HTTPS from one listener")
-    .option("--port <port>", "port to listen on (default 8443; 443 with --transparent)")
-    .option("--data-dir <dir>", "state, CA and keys (default $WILAB_HOME, else ~/.wilab)")
-    .option("--memory", "keep all state in memory; nothing is written to disk")
-    .option("--transparent", "answer the real Azure host names on 443 (needs root; edits /etc/hosts while running)")
-    .option("--tenant-id <guid>", "tenant id for a new lab")
-    .option("--subscription-id <guid>", "subscription id for a new lab")
-    .option("--fic-propagation <seconds>", "seconds before a new federated credential can be used (default 0; 30 with --realistic)")
-    .option("--rbac-propagation <seconds>", "seconds before a new role assignment takes effect (default 0; 300 with --realistic)")
-    .option("--realistic", "Azure-like propagation delays: 30 s for federated credentials, 5 min for role assignments")
-    .option("--log-level <level>", "lab log lines on stderr: debug (also one line per request), info (failures, tokens issued, faults), warn, error", "info")
-    .option("--log-format <format>", "text or json (one JSON object per line)", "text")
-    .action(up);
+const opt = (dest: string, option: string, help: string, extra: Partial<ArgDef> = {}): ArgDef => ({ dest, options: [option], help, ...extra });
 
-  program
-    .command("env")
-    .description("print the environment variables clients need to reach the running lab")
-    .option("--data-dir <dir>", "the lab's data dir (default $WILAB_HOME, else ~/.wilab)")
-    .option("--shell <shell>", "bash or pwsh", "bash")
-    .action(env);
-}
+const dataDirHelp = "(default $WILAB_HOME, else ~/.wilab)";
+
+/** `wilab up`, `wilab env`: the lab's own commands; they start or read a lab in this process. */
+export const groups: GroupDef[] = [];
+
+export const commands: CommandDef[] = [
+  {
+    name: "up",
+    summary: "Run the lab in the foreground: Entra, ARM and Key Vault over HTTPS from one listener.",
+    offline: true,
+    ownArgsOnly: true,
+    args: [
+      opt("port", "--port", "port to listen on (default 8443; 443 with --transparent)."),
+      opt("dataDir", "--data-dir", `state, CA and keys ${dataDirHelp}.`),
+      opt("memory", "--memory", "keep all state in memory; nothing is written to disk.", { kind: "flag" }),
+      opt("transparent", "--transparent", "answer the real Azure host names on 443 (needs root; edits /etc/hosts while running).", { kind: "flag" }),
+      opt("tenantId", "--tenant-id", "tenant id for a new lab."),
+      opt("subscriptionId", "--subscription-id", "subscription id for a new lab."),
+      opt("ficPropagation", "--fic-propagation", "seconds before a new federated credential can be used (default 0; 30 with --realistic)."),
+      opt("rbacPropagation", "--rbac-propagation", "seconds before a new role assignment takes effect (default 0; 300 with --realistic)."),
+      opt("realistic", "--realistic", "Azure-like propagation delays: 30 s for federated credentials, 5 min for role assignments.", { kind: "flag" }),
+      opt("logLevel", "--log-level", "lab log lines on stderr: debug (also one line per request), info (failures, tokens issued, faults), warn, error.", { default: "info" }),
+      opt("logFormat", "--log-format", "text or json (one JSON object per line).", { default: "text" }),
+    ],
+    examples: [
+      { summary: "Start a lab on https://localhost:8443 with its state in ~/.wilab.", command: "wilab up" },
+      { summary: "A throwaway lab: nothing on disk, any free port.", command: "wilab up --memory --port 0" },
+    ],
+    async run(ctx: CommandContext, a: Args) {
+      await up(upOptions(a), (code) => ctx.setExitCode(code)).catch((err: unknown) => {
+        throw asCliError(err);
+      });
+      return undefined;
+    },
+  },
+  {
+    name: "env",
+    summary: "Print the environment variables clients need to reach the running lab.",
+    offline: true,
+    ownArgsOnly: true,
+    args: [opt("dataDir", "--data-dir", `the lab's data dir ${dataDirHelp}.`), opt("shell", "--shell", "bash or pwsh.", { default: "bash" })],
+    examples: [
+      { summary: "Point this bash session's clients at the running lab.", command: "eval \"$(wilab env)\"" },
+      { summary: "The same in PowerShell.", command: "wilab env --shell pwsh | Invoke-Expression" },
+    ],
+    async run(_ctx: CommandContext, a: Args) {
+      env({ dataDir: str(a, "dataDir"), shell: str(a, "shell") ?? "bash" });
+      return undefined;
+    },
+  },
+];

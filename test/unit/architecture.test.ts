@@ -106,6 +106,18 @@ export function findCycle(edges: ImportEdge[]): string[] | undefined {
   return undefined;
 }
 
+/** The names one file imports from another (`import { A, type B } from "…"`), by the imported module. */
+function namesImported(file: string): { to: string; names: string[] }[] {
+  const sf = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true);
+  return sf.statements.flatMap((st) => {
+    if (!ts.isImportDeclaration(st) || !ts.isStringLiteral(st.moduleSpecifier)) return [];
+    const to = resolveSpecifier(file, st.moduleSpecifier.text);
+    const nb = st.importClause?.namedBindings;
+    const names = nb && ts.isNamedImports(nb) ? nb.elements.map((e) => (e.propertyName ?? e.name).text) : ["*"];
+    return to ? [{ to, names }] : [];
+  });
+}
+
 const edges = sourceFiles(SRC).flatMap(importsOf);
 
 test("architecture: the scanner sees the imports of src/ (sanity)", () => {
@@ -122,6 +134,19 @@ test("architecture: faces, rbac, store, graph, diagnose and platform import noth
     [],
     "the lab wires the faces; what they share lives in src/platform (hosts, config, context) or src/entra (directory)",
   );
+});
+
+/** What ARM may use of Kubernetes: the cluster API the lab hands it, the record it returns, the extension's namespace. */
+const ARM_KUBE_API = ["ClusterApi", "ClusterRecord", "WI_NAMESPACE"];
+
+test("architecture: ARM reaches Kubernetes only through its cluster API (never its storage, issuer or records table)", () => {
+  const kube = join("src", "kube") + "/";
+  const bad = sourceFiles(join(SRC, "arm")).flatMap((f) =>
+    namesImported(f)
+      .filter((i) => i.to.startsWith(kube))
+      .flatMap((i) => (i.to === join("src", "kube", "index.ts") ? i.names.filter((n) => !ARM_KUBE_API.includes(n)) : [i.to]).map((n) => `${relative(root, f)}: ${n}`)),
+  );
+  assert.deepEqual(bad, [], `ARM imports from src/kube/index.ts only ${ARM_KUBE_API.join(", ")}`);
 });
 
 // Type-only imports are erased by the compiler and never run, so they cannot make a module see another half

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { FaceError, frameworkErrorKind, HINT_HEADER, headerSafe, installFaultHooks, pathOf, queryOf, sendJson, type FastifyLikeError, type LogLevel } from "../platform/index.js";
-import type { LabContext } from "../lab/context.js";
-import type { LabRecord } from "../lab/LabRecord.js";
+import type { LabContext } from "../platform/index.js";
+import type { LabRecord } from "../entra/index.js";
 import { AccessTokenInvalid, type TokenService } from "../entra/index.js";
 import { authorize, RoleAssignments } from "../rbac/index.js";
 import { ArmError, ArmErrors } from "./ArmError.js";

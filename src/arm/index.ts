@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
-import type { LabContext } from "../lab/context.js";
-import type { LabRecord } from "../lab/LabRecord.js";
+import type { LabContext } from "../platform/index.js";
+import type { LabRecord } from "../entra/index.js";
 import type { ArmRoute } from "./ArmRoute.js";
 import { resourceGroupRoutes } from "./resources/ResourceGroup.js";
 import { subscriptionRoutes, metadataEndpoints } from "./resources/Subscription.js";
@@ -9,17 +9,17 @@ import { authorizationRoutes } from "./authorization/index.js";
 import { keyVaultRoutes } from "./keyvault/index.js";
 import { azureLocalRoutes, azureLocalCascade } from "./azurelocal/index.js";
 import { kubernetesRoutes } from "./kubernetes/index.js";
-import type { KubeContext } from "../kube/index.js";
+import type { ClusterApi } from "../kube/index.js";
 
 export { armFace } from "./face.js";
 export { ArmError, ArmErrors } from "./ArmError.js";
 
 /** Every ARM resource provider the lab serves, in match order (most specific first). */
-export function armRoutes(ctx: LabContext, kube: KubeContext): ArmRoute[] {
+export function armRoutes(ctx: LabContext, clusters: ClusterApi): ArmRoute[] {
   const mi = managedIdentityRoutes(ctx);
   const kv = keyVaultRoutes(ctx);
   const authz = authorizationRoutes(ctx);
-  const k8s = kubernetesRoutes(ctx, kube);
+  const k8s = kubernetesRoutes(ctx, clusters);
   return [
     ...authz.routes,
     ...mi.routes,

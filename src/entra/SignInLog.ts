@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { LabContext } from "../lab/context.js";
+import type { LabContext } from "../platform/index.js";
 import type { SignInRecord } from "../diagnose/index.js";
 import type { LogEntry } from "../platform/index.js";
 import type { ServicePrincipalRecord, UserRecord } from "./Directory.js";

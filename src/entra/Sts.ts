@@ -2,7 +2,7 @@ import type { JWTPayload } from "jose";
 import { loadJose } from "../platform/jose.js";
 import { KeyRing, makeSigningKey, type SigningKeyRecord } from "../platform/keyring.js";
 import { signJwtRs256 } from "../platform/signing/index.js";
-import type { LabContext } from "../lab/context.js";
+import type { LabContext } from "../platform/index.js";
 
 export const STS_KEY_KIND = "signingKey:sts";
 export const MI_TOKEN_LIFETIME_S = 86399;

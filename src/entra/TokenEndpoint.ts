@@ -1,5 +1,5 @@
-import type { LabContext } from "../lab/context.js";
-import { AZURE_CLI_CLIENT_ID, type LabRecord } from "../lab/LabRecord.js";
+import type { LabContext } from "../platform/index.js";
+import { AZURE_CLI_CLIENT_ID, type LabRecord } from "./Directory.js";
 import { EntraErrors } from "./EntraError.js";
 import { Directory, secretMatches, type ServicePrincipalRecord } from "./Directory.js";
 import { FederatedIdentityCredentials } from "./FederatedIdentityCredential.js";

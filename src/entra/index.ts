@@ -1,5 +1,5 @@
 export { EntraError, EntraErrors } from "./EntraError.js";
-export { Directory, sha256, type ServicePrincipalRecord, type UserRecord, type PrincipalRef } from "./Directory.js";
+export { Directory, sha256, LabRecords, AZURE_CLI_CLIENT_ID, type LabRecord, type ServicePrincipalRecord, type UserRecord, type PrincipalRef } from "./Directory.js";
 export { FederatedIdentityCredentials, type FederatedIdentityCredentialRecord } from "./FederatedIdentityCredential.js";
 export { validateFederatedAssertion, decodeFederatedAssertion, checkFederatedAssertion, presentedClaims, type DecodedAssertion, type PresentedAssertion, MAX_ASSERTION_LIFETIME_S, CLOCK_SKEW_S } from "./FederatedAssertion.js";
 export { OidcKeySource, OidcFetchError } from "./OidcKeySource.js";

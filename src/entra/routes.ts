@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { entraTimestamp, FaceError, frameworkErrorKind, HINT_HEADER, headerSafe, hostOf, queryOf, sendJson, type FastifyLikeError } from "../platform/index.js";
 import { installFaultHooks } from "../platform/index.js";
-import type { LabContext } from "../lab/context.js";
-import type { LabRecord } from "../lab/LabRecord.js";
+import type { LabContext } from "../platform/index.js";
+import type { LabRecord } from "./Directory.js";
 import { EntraError, EntraErrors } from "./EntraError.js";
 import type { TokenEndpoint, TokenForm, TokenResponse } from "./TokenEndpoint.js";
 import { failureOutcome, recordSignIn, type SignInAttempt } from "./SignInLog.js";

@@ -1,4 +1,4 @@
-import type { LabContext } from "../lab/context.js";
+import type { LabContext } from "../platform/index.js";
 import type { AccessTokenClaims } from "../entra/index.js";
 import type { AuditEventRecord } from "../diagnose/index.js";
 import type { LogEntry } from "../platform/index.js";

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { LabContext } from "../lab/context.js";
-import { vaultNameFromHost, vaultResourceForHost } from "../lab/context.js";
-import type { LabRecord } from "../lab/LabRecord.js";
+import type { LabContext } from "../platform/index.js";
+import { vaultNameFromHost, vaultResourceForHost } from "../platform/index.js";
+import type { LabRecord } from "../entra/index.js";
 import { AccessTokenInvalid, type AccessTokenClaims, type TokenService } from "../entra/index.js";
 import { FaceError, frameworkErrorKind, HINT_HEADER, headerSafe, hostOf, pathOf, queryOf, sendJson, type FastifyLikeError } from "../platform/index.js";
 import { installFaultHooks } from "../platform/index.js";

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Tx } from "../store/index.js";
-import type { Hosts } from "../lab/context.js";
+import type { Hosts } from "../platform/index.js";
 
 /** An AKS Arc cluster of the lab: the connectedCluster, its provisioned cluster instance, issuer and API server. */
 export interface ClusterRecord {

@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import type { LabContext } from "../lab/context.js";
+import type { LabContext } from "../platform/index.js";
 import type { ClusterRecord } from "./Cluster.js";
 import type { KubeStorage } from "./KubeStorage.js";
 import type { ServiceAccountIssuer } from "./issuer/ServiceAccountIssuer.js";

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import type { LabContext } from "../lab/context.js";
+import type { LabContext } from "../platform/index.js";
 import { KubeStorage } from "./KubeStorage.js";
 import { ServiceAccountIssuer } from "./issuer/ServiceAccountIssuer.js";
 import { issuerRoutes } from "./issuer/routes.js";
@@ -13,6 +13,8 @@ export { KubeStatusError, KubeErrors } from "./KubeStatusError.js";
 export { ServiceAccountIssuer, ROTATION_MS, KEY_LIFETIME_MS } from "./issuer/ServiceAccountIssuer.js";
 export { Clusters, issuerUrl, apiServerUrl, transparentIssuerHost, type ClusterRecord } from "./Cluster.js";
 export type { KubeContext, PodLogSource, PodLogOptions } from "./KubeContext.js";
+export { clusterApi, type ClusterApi } from "./ClusterApi.js";
+export { WI_NAMESPACE } from "./clusterObjects.js";
 export { startKubelet, type Kubelet } from "./kubelet/index.js";
 export { startControllers, ownerChain, controllerOf, type ControllerManager } from "./controllers/index.js";
 

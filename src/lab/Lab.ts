@@ -9,7 +9,7 @@ import { entraFace, federatedTrust, loadStsKeys, OidcKeySource, TokenEndpoint, T
 import { armFace } from "../arm/face.js";
 import { armRoutes, armPublicRoutes } from "../arm/index.js";
 import { keyVaultFace, Vaults } from "../keyvault/index.js";
-import { Clusters, createKubeContext, kubeFace, startControllers, startKubelet, transparentIssuerHost, type KubeContext } from "../kube/index.js";
+import { Clusters, clusterApi, createKubeContext, kubeFace, startControllers, startKubelet, transparentIssuerHost, type KubeContext } from "../kube/index.js";
 import { graphFace } from "../graph/index.js";
 import { diagnoseRoutes, DiagnosticRecords } from "../diagnose/index.js";
 import { bootstrapLab } from "./bootstrap.js";
@@ -118,12 +118,15 @@ export async function startLab(o: StartLabOptions = {}): Promise<Lab> {
 }
 
 /** The lab's context: its configuration, hosts, clock, randomness, store, CA, lab log, faults (those of `o` in force) and records. */
+/** The context the lab wires: a face's LabContext, whose records are the lab's own recorder (which it closes). */
+type WiredContext = LabContext & { records: DiagnosticRecords };
+
 function createLabContext(
   o: StartLabOptions,
   p: { mode: HostMode; wantPort: number; lab0: LabRecord; hosts: Hosts; clock: LabClock; random: Random; store: SqliteStore; ca: LabCa; etcHosts: EtcHosts | undefined; log: LabLogger },
-): LabContext {
+): WiredContext {
   const { clock, log } = p;
-  const ctx: LabContext = {
+  const ctx: WiredContext = {
     config: {
       tenantId: p.lab0.tenantId,
       subscriptionId: p.lab0.subscriptionId,
@@ -180,7 +183,7 @@ async function registerFaces(
   await app.register(async (f) => diagnoseRoutes(f, { ctx, tokens }));
   await app.register(async (f) => doctorRoutes(f, { doctor: doctorDeps(ctx, kube), verifyArmToken: (t) => tokens.verify(t, ctx.hosts.armResources()) }));
   await app.register(async (f) => armPublicRoutes(f, { ctx, lab }));
-  await app.register(async (f) => armFace(f, { ctx, tokens, lab, routes: armRoutes(ctx, kube) }));
+  await app.register(async (f) => armFace(f, { ctx, tokens, lab, routes: armRoutes(ctx, clusterApi(kube)) }));
 
   app.setNotFoundHandler((req, reply) => {
     if (vaultNameFromHost(hostOf(req))) {
@@ -223,7 +226,7 @@ function shutdown(p: {
   kubelet: { stop(): Promise<void> };
   app: FastifyInstance;
   etcHosts: EtcHosts | undefined;
-  ctx: LabContext;
+  ctx: WiredContext;
   store: SqliteStore;
   endpointsFile: string | undefined;
 }): () => Promise<void> {

@@ -12,3 +12,5 @@ export { LabLog, redact, redactTokens, parseLogLevel, parseLogFormat, LOG_LEVELS
 export { Faults, FAULT_FACES, FAULT_KINDS, describeFault, parseFaultRequest, type Fault, type FaultSpec, type FaultFace, type FaultKind, type FaultChange, type FaultEffect, type FaultRequest } from "./faults.js";
 export { installFaultHooks, logFaultChanges, type ThrottleErrorFactory } from "./faultHooks.js";
 export { installRequestLog, faceOfRequest } from "./requestLog.js";
+export { TRANSPARENT_HOSTS, LOCAL_VAULT_SUFFIX, Hosts, vaultNameFromHost, vaultResourceForHost, type HostMode } from "./hosts.js";
+export type { LabConfig, LabLogger, LabContext, DiagnosticSink } from "./context.js";

@@ -19,7 +19,7 @@ import { SecretClient } from "@azure/keyvault-secrets";
 import { startLab, type Lab } from "../../src/index.js";
 import { adminCredential, armClientOptions } from "./lab.js";
 import { kubectl, makeCluster, SA_MANIFEST, type TestCluster } from "./kube.js";
-import { initialObjects } from "../../src/arm/kubernetes/clusterObjects.js";
+import { initialObjects } from "../../src/kube/clusterObjects.js";
 import type { KubeObject } from "../../src/kube/index.js";
 import type { CheckResult, DoctorReport } from "../../src/diagnose/doctor/index.js";
 

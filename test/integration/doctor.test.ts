@@ -17,7 +17,7 @@ import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { startLab, type Lab } from "../../src/index.js";
 import { adminCredential, armClientOptions } from "../helpers/lab.js";
 import { kubectl, makeCluster, SA_MANIFEST, type TestCluster } from "../helpers/kube.js";
-import { initialObjects } from "../../src/arm/kubernetes/clusterObjects.js";
+import { initialObjects } from "../../src/kube/clusterObjects.js";
 import type { KubeObject } from "../../src/kube/index.js";
 import type { CheckResult, DoctorReport } from "../../src/diagnose/doctor/index.js";
 

@@ -1,4 +1,4 @@
-import type { LabContext } from "../../lab/context.js";
+import type { LabContext } from "../../platform/index.js";
 import { BUILT_IN_ROLES, roleByGuid, roleGuidOf, RoleAssignments, scopeCovers, type RoleAssignmentRecord, type RoleDefinition } from "../../rbac/index.js";
 import { Directory } from "../../entra/index.js";
 import { GUID_RE } from "../../platform/index.js";

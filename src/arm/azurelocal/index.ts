@@ -1,4 +1,4 @@
-import type { LabContext } from "../../lab/context.js";
+import type { LabContext } from "../../platform/index.js";
 import type { Tx } from "../../store/index.js";
 import { ArmErrors } from "../ArmError.js";
 import type { ArmRoute } from "../ArmRoute.js";

@@ -1,5 +1,5 @@
 import type { ArmCaller, ArmRequest, ArmRoute } from "../ArmRoute.js";
-import type { LabContext } from "../../lab/context.js";
+import type { LabContext } from "../../platform/index.js";
 import type { Tx } from "../../store/index.js";
 import type { ResourceGroupCascade } from "../resources/ResourceGroup.js";
 import { ArmErrors } from "../ArmError.js";

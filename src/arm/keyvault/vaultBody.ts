@@ -1,5 +1,5 @@
 import type { AccessPolicyEntry, DeletedVaultRecord, VaultRecord } from "../../keyvault/index.js";
-import type { Hosts } from "../../lab/context.js";
+import type { Hosts } from "../../platform/index.js";
 
 export const VAULT_TYPE = "Microsoft.KeyVault/vaults";
 export const DELETED_VAULT_TYPE = "Microsoft.KeyVault/deletedVaults";

@@ -1,10 +1,9 @@
-import type { LabContext } from "../../lab/context.js";
+import type { LabContext } from "../../platform/index.js";
 import type { Tx } from "../../store/index.js";
-import { Clusters, transparentIssuerHost, type ClusterRecord, type KubeContext, type KubeObject } from "../../kube/index.js";
+import { WI_NAMESPACE, type ClusterApi, type ClusterRecord } from "../../kube/index.js";
 import { ArmError, ArmErrors } from "../ArmError.js";
 import { isObject, normaliseLocation, type ArmRequest, type ArmResponse, type ArmRoute } from "../ArmRoute.js";
 import type { ResourceGroupCascade } from "../resources/ResourceGroup.js";
-import { initialObjects, kubeconfigFor, WI_NAMESPACE } from "./clusterObjects.js";
 
 const CC_TYPE = "Microsoft.Kubernetes/connectedClusters";
 const PCI_TYPE = "Microsoft.HybridContainerService/provisionedClusterInstances";
@@ -31,7 +30,7 @@ function versionAtLeast(v: string, min: string): boolean {
 }
 
 /** Microsoft.Kubernetes/connectedClusters, Microsoft.HybridContainerService/provisionedClusterInstances and the workload identity extension (reference §5.2–5.3). */
-export function kubernetesRoutes(ctx: LabContext, kube: KubeContext): { routes: ArmRoute[]; cascade: ResourceGroupCascade } {
+export function kubernetesRoutes(ctx: LabContext, clusters: ClusterApi): { routes: ArmRoute[]; cascade: ResourceGroupCascade } {
   const sub = () => ctx.config.subscriptionId;
   const CC = "subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}/providers/Microsoft.Kubernetes/connectedClusters";
 
@@ -59,7 +58,7 @@ export function kubernetesRoutes(ctx: LabContext, kube: KubeContext): { routes: 
       aadProfile: { adminGroupObjectIDs: c.aadAdminGroupObjectIds ?? [], enableAzureRBAC: false, tenantID: c.tenantId },
     };
     if (versionAtLeast(apiVersion, OIDC_SINCE)) {
-      props.oidcIssuerProfile = { enabled: c.oidcIssuerEnabled, ...(c.oidcIssuerEnabled ? { issuerUrl: kube.issuerUrl(c) } : {}), selfHostedIssuerUrl: "" };
+      props.oidcIssuerProfile = { enabled: c.oidcIssuerEnabled, ...(c.oidcIssuerEnabled ? { issuerUrl: clusters.issuerUrl(c) } : {}), selfHostedIssuerUrl: "" };
       props.securityProfile = { workloadIdentity: { enabled: c.workloadIdentityEnabled } };
       props.gateway = null;
     }
@@ -98,22 +97,19 @@ export function kubernetesRoutes(ctx: LabContext, kube: KubeContext): { routes: 
   }
 
   async function mustGet(tx: Tx, req: ArmRequest): Promise<ClusterRecord> {
-    const c = await Clusters.get(tx, sub(), req.params.resourceGroupName!, req.params.clusterName!);
+    const c = await clusters.get(tx, sub(), req.params.resourceGroupName!, req.params.clusterName!);
     if (!c) throw ArmErrors.resourceNotFound(CC_TYPE, req.params.clusterName!, req.params.resourceGroupName!);
     return c;
   }
 
   function kubeconfig(c: ClusterRecord): string {
-    return kubeconfigFor({ clusterName: c.name, server: kube.apiServerUrl(c), caPem: ctx.ca.certPem, token: c.adminToken, user: `clusterAdmin_${c.resourceGroup}_${c.name}` });
+    return clusters.kubeconfig(c, `clusterAdmin_${c.resourceGroup}_${c.name}`);
   }
 
-  async function deleteCluster(tx: Tx, c: ClusterRecord): Promise<() => void> {
-    const { ktx, flush } = kube.storage.within(tx);
-    for (const p of await ktx.list(c.clusterId, "pods")) await ktx.delete(c.clusterId, "pods", p.metadata.namespace, p.metadata.name);
-    for (const r of ["serviceaccounts", "configmaps", "secrets", "events", "namespaces", "mutatingwebhookconfigurations"]) await ktx.purge(c.clusterId, r);
+  async function deleteCluster(tx: Tx, c: ClusterRecord): Promise<() => Promise<void>> {
+    const afterCommit = await clusters.delete(tx, c);
     await tx.delete("provisionedClusterInstance", c.id.toLowerCase());
-    await Clusters.delete(tx, c);
-    return flush;
+    return afterCommit;
   }
 
   const flag = (o: unknown, ...path: string[]): boolean | undefined => {
@@ -208,7 +204,7 @@ export function kubernetesRoutes(ctx: LabContext, kube: KubeContext): { routes: 
           action: `${PCI_TYPE}/delete`,
           write: true,
           handler: async (req, tx) => {
-            const c = await Clusters.get(tx, sub(), req.params.resourceGroupName!, req.params.clusterName!);
+            const c = await clusters.get(tx, sub(), req.params.resourceGroupName!, req.params.clusterName!);
             if (!c) return { status: 204 };
             const gone = await tx.delete("provisionedClusterInstance", c.id.toLowerCase());
             return { status: gone ? 200 : 204 };
@@ -287,12 +283,12 @@ export function kubernetesRoutes(ctx: LabContext, kube: KubeContext): { routes: 
             const oidcAllowed = versionAtLeast(req.apiVersion, OIDC_SINCE);
             const wantOidc = oidcAllowed ? flag(props, "oidcIssuerProfile", "enabled") : undefined;
             const wantWi = oidcAllowed ? flag(props, "securityProfile", "workloadIdentity", "enabled") : undefined;
-            const existing = await Clusters.get(tx, sub(), rg, name);
+            const existing = await clusters.get(tx, sub(), rg, name);
             const tags = isObject(req.body.tags) ? (req.body.tags as Record<string, string>) : {};
             if (existing) {
               if (oidcAllowed) refuseCreationOnlyChanges(existing, props);
               existing.tags = tags;
-              await Clusters.put(tx, existing);
+              await clusters.update(tx, existing);
               return { status: 200, body: connectedClusterBody(existing, req.apiVersion) };
             }
             if (wantWi && !wantOidc) {
@@ -315,12 +311,7 @@ export function kubernetesRoutes(ctx: LabContext, kube: KubeContext): { routes: 
               createdAt: ctx.clock.now(),
               extensionReadyAt: ctx.clock.now(),
             };
-            await Clusters.put(tx, c);
-            const { ktx, flush } = kube.storage.within(tx);
-            for (const { resource, object } of initialObjects({ workloadIdentity: c.workloadIdentityEnabled, caPem: ctx.ca.certPem, tenantId: c.tenantId })) {
-              await ktx.create(c.clusterId, resource, object as KubeObject);
-            }
-            if (ctx.config.mode === "transparent" && c.oidcIssuerEnabled) ctx.etcHosts?.add([transparentIssuerHost(c)]);
+            const flush = await clusters.provision(tx, c);
             return { status: 201, body: connectedClusterBody(c, req.apiVersion), afterCommit: flush };
           },
         },
@@ -332,7 +323,7 @@ export function kubernetesRoutes(ctx: LabContext, kube: KubeContext): { routes: 
             const props = isObject(req.body) && isObject(req.body.properties) ? req.body.properties : {};
             if (versionAtLeast(req.apiVersion, OIDC_SINCE)) refuseCreationOnlyChanges(c, props);
             if (isObject(req.body) && isObject(req.body.tags)) c.tags = req.body.tags as Record<string, string>;
-            await Clusters.put(tx, c);
+            await clusters.update(tx, c);
             return { status: 200, body: connectedClusterBody(c, req.apiVersion) };
           },
         },
@@ -340,17 +331,9 @@ export function kubernetesRoutes(ctx: LabContext, kube: KubeContext): { routes: 
           action: `${CC_TYPE}/delete`,
           write: true,
           handler: async (req, tx) => {
-            const c = await Clusters.get(tx, sub(), req.params.resourceGroupName!, req.params.clusterName!);
+            const c = await clusters.get(tx, sub(), req.params.resourceGroupName!, req.params.clusterName!);
             if (!c) return { status: 204 };
-            const flush = await deleteCluster(tx, c);
-            return {
-              status: 200,
-              afterCommit: async () => {
-                flush();
-                await kube.issuer.remove(c.clusterId);
-                for (const l of kube.clusterDeleted) l(c.clusterId);
-              },
-            };
+            return { status: 200, afterCommit: await deleteCluster(tx, c) };
           },
         },
       },
@@ -364,7 +347,7 @@ export function kubernetesRoutes(ctx: LabContext, kube: KubeContext): { routes: 
         GET: {
           action: `${CC_TYPE}/read`,
           write: false,
-          handler: async (req, tx) => ({ status: 200, body: { value: (await Clusters.inResourceGroup(tx, sub(), req.params.resourceGroupName!)).map((c) => connectedClusterBody(c, req.apiVersion)) } }),
+          handler: async (req, tx) => ({ status: 200, body: { value: (await clusters.inResourceGroup(tx, sub(), req.params.resourceGroupName!)).map((c) => connectedClusterBody(c, req.apiVersion)) } }),
         },
       },
     },
@@ -373,20 +356,16 @@ export function kubernetesRoutes(ctx: LabContext, kube: KubeContext): { routes: 
       type: CC_TYPE,
       apiVersions: CONNECTED_CLUSTER_API_VERSIONS,
       operations: {
-        GET: { action: `${CC_TYPE}/read`, write: false, handler: async (req, tx) => ({ status: 200, body: { value: (await Clusters.all(tx)).map((c) => connectedClusterBody(c, req.apiVersion)) } }) },
+        GET: { action: `${CC_TYPE}/read`, write: false, handler: async (req, tx) => ({ status: 200, body: { value: (await clusters.all(tx)).map((c) => connectedClusterBody(c, req.apiVersion)) } }) },
       },
     },
   ];
 
   const cascade: ResourceGroupCascade = async (tx, s, rg) => {
-    for (const c of await Clusters.inResourceGroup(tx, s, rg)) {
-      const flush = await deleteCluster(tx, c);
+    for (const c of await clusters.inResourceGroup(tx, s, rg)) {
+      const afterCommit = await deleteCluster(tx, c);
       // Events after the resource group's transaction: deliver on the next tick (the transaction has committed by then).
-      setImmediate(() => {
-        flush();
-        void kube.issuer.remove(c.clusterId);
-        for (const l of kube.clusterDeleted) l(c.clusterId);
-      });
+      setImmediate(() => void afterCommit());
     }
   };
   return { routes, cascade };

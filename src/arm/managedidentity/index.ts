@@ -1,4 +1,4 @@
-import type { LabContext } from "../../lab/context.js";
+import type { LabContext } from "../../platform/index.js";
 import { Directory, FederatedIdentityCredentials, type FederatedIdentityCredentialRecord } from "../../entra/index.js";
 import { ArmError, ArmErrors } from "../ArmError.js";
 import { isObject, normaliseLocation, type ArmRequest, type ArmRoute } from "../ArmRoute.js";

@@ -2,7 +2,7 @@ import type { Tx } from "../../store/index.js";
 import { ArmErrors } from "../ArmError.js";
 import { isObject, normaliseLocation, type ArmRoute } from "../ArmRoute.js";
 import { RESOURCES_API_VERSIONS } from "../apiVersions.js";
-import type { LabContext } from "../../lab/context.js";
+import type { LabContext } from "../../platform/index.js";
 
 export interface ResourceGroupRecord {
   name: string;

@@ -1,12 +1,12 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { queryOf, sendJson } from "../../platform/index.js";
-import type { LabContext } from "../../lab/context.js";
+import type { LabContext } from "../../platform/index.js";
 import { RoleAssignments, scopeCovers } from "../../rbac/index.js";
 import { ArmErrors } from "../ArmError.js";
 import type { ArmRoute } from "../ArmRoute.js";
 import { RESOURCES_API_VERSIONS } from "../apiVersions.js";
 import type { Tx } from "../../store/index.js";
-import { LabRecords } from "../../lab/LabRecord.js";
+import { LabRecords } from "../../entra/index.js";
 
 async function subscriptionBody(tx: Tx): Promise<Record<string, unknown>> {
   const lab = (await LabRecords.get(tx))!;

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv } from "node:crypto";
 import type { Tx } from "../../store/index.js";
-import type { LabContext } from "../../lab/context.js";
+import type { LabContext } from "../../platform/index.js";
 import { KeyVaultErrors } from "../KeyVaultError.js";
 import { Secrets, type SecretVersionRecord } from "../Secrets.js";
 import { isObject, SECRET_NAME, RESTORE_BODY_LIMIT, VERSION_RE } from "../rules.js";

@@ -1,4 +1,4 @@
-import type { LabContext } from "../../lab/context.js";
+import type { LabContext } from "../../platform/index.js";
 import type { AccessTokenClaims } from "../../entra/index.js";
 import type { Tx } from "../../store/index.js";
 import type { VaultRecord } from "../Vaults.js";

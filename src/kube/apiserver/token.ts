@@ -7,7 +7,7 @@ import type { KubeContext } from "../KubeContext.js";
 import type { ClusterRecord } from "../Cluster.js";
 import type { KubeObject } from "../KubeStorage.js";
 import { KubeErrors, KubeStatusError } from "../KubeStatusError.js";
-import { MAX_TOKEN_SECONDS } from "../issuer/ServiceAccountIssuer.js";
+import { MAX_TOKEN_SECONDS, type IssuedToken } from "../issuer/ServiceAccountIssuer.js";
 import { Errs } from "./validation.js";
 
 type Obj = Record<string, unknown>;
@@ -22,13 +22,19 @@ export interface TokenRequestSpec {
 export interface TokenResult {
   response: Record<string, unknown>;
   warnings: string[];
+  /** The token as issued (its lab-clock issue and expiry times): the kubelet's token manager keeps it to refresh on time. */
+  issued: IssuedToken;
 }
 
 function rfc3339(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
 }
 
-/** Issues a service-account token like kube-apiserver's TokenRequest; usable in-process (the kubelet). */
+/**
+ * Issues a service-account token like kube-apiserver's TokenRequest, with its validation. The API server's
+ * `serviceaccounts/<name>/token` calls it, and so does the kubelet for projected service-account tokens (in-process,
+ * as the node's identity: bound to the pod it runs).
+ */
 export async function requestToken(kube: KubeContext, cluster: ClusterRecord, namespace: string, saName: string, body: unknown): Promise<TokenResult> {
   const b = isObj(body) ? body : {};
   const spec: TokenRequestSpec = isObj(b.spec) ? (b.spec as TokenRequestSpec) : {};
@@ -84,6 +90,7 @@ export async function requestToken(kube: KubeContext, cluster: ClusterRecord, na
   const now = kube.ctx.clock.now();
   return {
     warnings,
+    issued,
     response: {
       kind: "TokenRequest",
       apiVersion: "authentication.k8s.io/v1",

@@ -11,6 +11,8 @@ import type { ContainerLog, LogStore } from "./logs.js";
 import { ensureMountPoint, rewritePath, signalContainer, spawnContainer, type Mount, type MountMode } from "./runner.js";
 import { buildPodStatus, goDuration, nextBackoff, type CState, type ContainerView, type Terminated } from "./status.js";
 import { expirationSecondsOf, shouldRefresh } from "./tokens.js";
+import { requestToken } from "../apiserver/token.js";
+import { KubeStatusError } from "../KubeStatusError.js";
 import { MountError, planVolume, tokenSources, writeAtomically, type TokenSourceRef } from "./volumes.js";
 import { asPod, NODE_NAME, serviceAccountOf, type Container, type DataObject, type Pod } from "./types.js";
 import { KUBELET } from "./eventTexts.js";
@@ -280,6 +282,10 @@ export class PodWorker {
     };
   }
 
+  /**
+   * Renews the pod's projected service-account tokens that are due, through the API server's TokenRequest (its
+   * validation included), bound to this pod: a refusal becomes the volume's mount error, as the kubelet reports it.
+   */
   private async ensureTokens(): Promise<boolean> {
     const sources = tokenSources(this.pod);
     const due = sources.filter((t) => {
@@ -290,20 +296,19 @@ export class PodWorker {
     const cluster = await this.s.kube.cluster(this.clusterId);
     if (!cluster) throw new MountError(`cluster ${this.clusterId} not found`, due[0]!.volume);
     const saName = serviceAccountOf(this.pod);
-    const sa = await this.s.kube.storage.read((tx) => tx.get(this.clusterId, "serviceaccounts", this.namespace, saName));
-    if (!sa) throw new MountError(`failed to fetch token: serviceaccounts "${saName}" not found`, due[0]!.volume);
-    const issuer = this.s.kube.issuerUrl(cluster);
     for (const t of due) {
-      const tok = await this.s.kube.issuer.sign(this.clusterId, {
-        issuer,
-        namespace: this.namespace,
-        serviceAccount: { name: saName, uid: sa.metadata.uid },
-        audiences: [t.audience || issuer],
+      const spec = {
+        ...(t.audience ? { audiences: [t.audience] } : {}),
         expirationSeconds: expirationSecondsOf(t.expirationSeconds),
-        pod: { name: this.name, uid: this.uid },
-        node: { name: this.pod.spec.nodeName || NODE_NAME },
-      });
-      this.tokens.set(`${t.volume}/${t.path}`, tok);
+        boundObjectRef: { kind: "Pod", apiVersion: "v1", name: this.name, uid: this.uid },
+      };
+      try {
+        const r = await requestToken(this.s.kube, cluster, this.namespace, saName, { spec });
+        this.tokens.set(`${t.volume}/${t.path}`, r.issued);
+      } catch (err) {
+        if (err instanceof KubeStatusError) throw new MountError(`failed to fetch token: ${err.message}`, t.volume);
+        throw err;
+      }
     }
     return true;
   }

@@ -1,5 +1,5 @@
-import type { KubeObject } from "../../kube/index.js";
-import { mutatingWebhookConfiguration, WEBHOOK_NAMESPACE, WEBHOOK_SERVICE } from "../../webhook/index.js";
+import type { KubeObject } from "./KubeStorage.js";
+import { mutatingWebhookConfiguration, WEBHOOK_NAMESPACE, WEBHOOK_SERVICE } from "../webhook/index.js";
 
 export const WI_NAMESPACE = WEBHOOK_NAMESPACE;
 

@@ -1,0 +1,77 @@
+/** Where each face is reached: the lab's host mode, its public hostnames and the vault hostnames. */
+
+export type HostMode = "local" | "transparent";
+
+export const TRANSPARENT_HOSTS = {
+  login: "login.microsoftonline.com",
+  arm: "management.azure.com",
+  graph: "graph.microsoft.com",
+  vaultSuffix: "vault.azure.net",
+} as const;
+
+export const LOCAL_VAULT_SUFFIX = "vault.localhost";
+
+/** Where each face is reached, in the lab's current host mode. */
+export class Hosts {
+  constructor(
+    readonly mode: HostMode,
+    public port: number,
+  ) {}
+
+  private withPort(host: string): string {
+    return this.port === 443 ? host : `${host}:${this.port}`;
+  }
+
+  /** The origin of the lab in local mode (`https://localhost:8443`). */
+  get localOrigin(): string {
+    return `https://${this.withPort("localhost")}`;
+  }
+
+  get loginOrigin(): string {
+    return this.mode === "transparent" ? `https://${TRANSPARENT_HOSTS.login}` : this.localOrigin;
+  }
+
+  get armOrigin(): string {
+    return this.mode === "transparent" ? `https://${TRANSPARENT_HOSTS.arm}` : this.localOrigin;
+  }
+
+  /** Microsoft Graph: graph.microsoft.com in transparent mode, the lab's origin (`/v1.0/…`, `/beta/…`) in local mode. */
+  get graphOrigin(): string {
+    return this.mode === "transparent" ? `https://${TRANSPARENT_HOSTS.graph}` : this.localOrigin;
+  }
+
+  /** `vault.azure.net` or `vault.localhost:8443`. */
+  get vaultDnsSuffix(): string {
+    return this.mode === "transparent" ? TRANSPARENT_HOSTS.vaultSuffix : this.withPort(LOCAL_VAULT_SUFFIX);
+  }
+
+  vaultHostname(name: string): string {
+    return `${name.toLowerCase()}.${this.mode === "transparent" ? TRANSPARENT_HOSTS.vaultSuffix : LOCAL_VAULT_SUFFIX}`;
+  }
+
+  vaultUri(name: string): string {
+    return `https://${name.toLowerCase()}.${this.vaultDnsSuffix}/`;
+  }
+
+  /** Every Key Vault resource URI the lab accepts as a token audience (no trailing slash). */
+  vaultResources(): string[] {
+    return [`https://${TRANSPARENT_HOSTS.vaultSuffix}`, `https://${this.withPort(LOCAL_VAULT_SUFFIX)}`, `https://${LOCAL_VAULT_SUFFIX}`];
+  }
+
+  /** Every ARM resource URI the lab accepts as a token audience (no trailing slash). */
+  armResources(): string[] {
+    return ["https://management.azure.com", "https://management.core.windows.net", this.localOrigin];
+  }
+}
+
+/** The vault name when a Host header addresses a vault (`kv1.vault.localhost:8443`, `kv1.vault.azure.net`). */
+export function vaultNameFromHost(host: string): string | undefined {
+  const m = /^([a-z0-9-]{1,63})\.vault\.(?:localhost|azure\.net)(?::\d+)?$/i.exec(host);
+  return m ? m[1]!.toLowerCase() : undefined;
+}
+
+/** The challenge resource for a vault host: the host minus its first label, with the port unless it is 443. */
+export function vaultResourceForHost(host: string): string {
+  const h = host.toLowerCase().replace(/:443$/, "");
+  return `https://${h.slice(h.indexOf(".") + 1)}`;
+}

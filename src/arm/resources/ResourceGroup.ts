@@ -75,7 +75,7 @@ export function resourceGroupRoutes(ctx: LabContext, cascades: ResourceGroupCasc
             const existing = await ResourceGroups.get(tx, sub(), name);
             const location = normaliseLocation(body.location);
             if (existing && existing.location !== location) {
-              throw ArmErrors.conflict("InvalidResourceGroupLocation", `Invalid resource group location '${location}'. The Resource group already exists in location '${existing.location}'.`);
+              throw ArmErrors.resourceGroupLocationConflict(location, existing.location);
             }
             const tags = isObject(body.tags) ? (body.tags as Record<string, string>) : undefined;
             const rg: ResourceGroupRecord = { name: existing?.name ?? name, location, ...(tags ? { tags } : {}), ...(typeof body.managedBy === "string" ? { managedBy: body.managedBy } : {}) };

@@ -82,8 +82,6 @@ export const ArmErrors = {
     new ArmError(400, "LocationNotAvailableForResourceGroup", `The provided location '${loc}' is not available for resource group. List of available regions is 'eastus,eastus2,westus,westus2,westus3,centralus,northeurope,westeurope,uksouth,...'.`),
   invalidResourceGroupName: (name: string) =>
     new ArmError(400, "InvalidResourceGroup", `The provided resource group name '${name}' has these invalid characters: '${name.replace(/[-\w._()]/g, "")}'. The name can only be a letter, digit, '-', '.', '_', '(', and ')'. Consider using different name.`),
-  badRequest: (code: string, message: string) => new ArmError(400, code, message),
-  conflict: (code: string, message: string) => new ArmError(409, code, message),
   /**
    * ARM's subscription throttling (429 with Retry-After): "Number of {read|write} requests for subscription '{id}'
    * exceeded the limit of '{n}' for time interval '01:00:00'. Please try again after '{t}' minutes." (Azure SDK issues).

@@ -66,7 +66,7 @@ export function buildRoutes<D>(ops: readonly ArmOperationSpec<D>[], deps: D): Ar
     if (!route) {
       route = { pattern: spec.path, type: spec.type, apiVersions: spec.apiVersions, ...(spec.resourceGroupParam ? { resourceGroupParam: spec.resourceGroupParam } : {}), operations: {} };
       byPath.set(spec.path, route);
-    } else if (route.type !== spec.type || route.apiVersions !== spec.apiVersions || route.resourceGroupParam !== spec.resourceGroupParam) {
+    } else if (route.type !== spec.type || route.apiVersions.join() !== spec.apiVersions.join() || route.resourceGroupParam !== spec.resourceGroupParam) {
       throw new TypeError(`arm: operations on ${spec.path} disagree on type, api-versions or resource group`);
     }
     if (route.operations[spec.method]) throw new TypeError(`arm: two ${spec.method} operations on ${spec.path}`);

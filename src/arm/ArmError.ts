@@ -1,4 +1,5 @@
 import { FaceError } from "../platform/index.js";
+import { RETENTION_MAX_DAYS, RETENTION_MIN_DAYS } from "./keyvault/rules.js";
 
 /** An ARM error: `{"error":{"code","message","target"?,"details"?}}`. */
 export class ArmError extends FaceError {
@@ -81,8 +82,6 @@ export const ArmErrors = {
     new ArmError(400, "LocationNotAvailableForResourceGroup", `The provided location '${loc}' is not available for resource group. List of available regions is 'eastus,eastus2,westus,westus2,westus3,centralus,northeurope,westeurope,uksouth,...'.`),
   invalidResourceGroupName: (name: string) =>
     new ArmError(400, "InvalidResourceGroup", `The provided resource group name '${name}' has these invalid characters: '${name.replace(/[-\w._()]/g, "")}'. The name can only be a letter, digit, '-', '.', '_', '(', and ')'. Consider using different name.`),
-  badRequest: (code: string, message: string) => new ArmError(400, code, message),
-  conflict: (code: string, message: string) => new ArmError(409, code, message),
   /**
    * ARM's subscription throttling (429 with Retry-After): "Number of {read|write} requests for subscription '{id}'
    * exceeded the limit of '{n}' for time interval '01:00:00'. Please try again after '{t}' minutes." (Azure SDK issues).
@@ -94,4 +93,103 @@ export const ArmErrors = {
       `Number of ${write ? "write" : "read"} requests for subscription '${subscriptionId}' exceeded the limit of '${write ? 1200 : 12000}' for time interval '01:00:00'. Please try again after '${retryAfterS % 60 === 0 && retryAfterS > 0 ? retryAfterS / 60 : retryAfterS}' ${retryAfterS % 60 === 0 && retryAfterS > 0 ? "minutes" : "seconds"}.`,
     ),
   internal: () => new ArmError(500, "InternalServerError", "Encountered internal server error. Diagnostic information: timestamp, subscription id, tracking id, request correlation id."),
+  /** A face error that is not an ARM one (e.g. a body the platform refused), as ARM's BadRequest with its status. */
+  fromFaceError: (status: number, message: string) => new ArmError(status, "BadRequest", message),
+  pathNotFound: (path: string) => new ArmError(404, "NotFound", `The requested resource path '${path}' was not found.`),
+  invalidRequestUri: (path: string) => new ArmError(400, "InvalidRequestUri", `The request URI '${path}' is not valid.`),
+  emptyBody: (): ArmError => ArmErrors.invalidRequestContent("The request content was empty or not a JSON object"),
+
+  // Microsoft.ManagedIdentity (reference §2).
+  parentIdentityNotFound: () => new ArmError(404, "NotFound", "The parent user-assigned identity doesn't exist."),
+  invalidIdentityName: (name: string) =>
+    new ArmError(
+      400,
+      "InvalidResourceName",
+      `Resource name ${name} is invalid. The name can be 3-128 characters long and can only contain letters, numbers, hyphens and underscores. The first character must be a letter or number.`,
+    ),
+  ficRuleBroken: (message: string) => new ArmError(400, "BadRequest", message),
+  ficIssuerSubjectExists: () => new ArmError(400, "BadRequest", "Issuer and subject combination already exists for this Managed Identity."),
+  tooManyFics: (max: number) =>
+    new ArmError(400, "BadRequest", `Too many Federated Identity Credentials are associated with this Managed Identity. The maximum number of Federated Identity Credentials per Managed Identity is ${max}.`),
+
+  // Microsoft.Authorization (reference §3).
+  roleAssignmentNotFound: (name: string) => new ArmError(404, "RoleAssignmentNotFound", `The role assignment '${name}' is not found.`),
+  roleDefinitionNotFound: (id: string) => new ArmError(404, "RoleDefinitionDoesNotExist", `The specified role definition with ID '${id}' does not exist.`),
+  invalidRoleAssignmentId: (name: string) =>
+    new ArmError(400, "InvalidRoleAssignmentId", `The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.`),
+  roleAssignmentFieldsRequired: () =>
+    new ArmError(400, "InvalidRequestContent", "The request content was invalid: 'properties.roleDefinitionId' and 'properties.principalId' are required."),
+  roleDefinitionDoesNotExist: (guid: string) => new ArmError(400, "RoleDefinitionDoesNotExist", `The specified role definition with ID '${guid}' does not exist.`),
+  principalNotFound: (principalId: string, tenantId: string) =>
+    new ArmError(
+      400,
+      "PrincipalNotFound",
+      `Principal ${principalId.replace(/-/g, "")} does not exist in the directory ${tenantId}. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype`,
+    ),
+  roleAssignmentUpdateNotPermitted: () =>
+    new ArmError(400, "RoleAssignmentUpdateNotPermitted", "Tenant ID, application ID, principal ID, and scope are not allowed to be updated."),
+  roleAssignmentExists: (existingName: string) =>
+    new ArmError(409, "RoleAssignmentExists", `The role assignment already exists. The ID of the existing role assignment is ${existingName.replace(/-/g, "")}.`),
+
+  // Microsoft.Kubernetes, Microsoft.HybridContainerService (reference §5.2–5.3).
+  invalidClusterName: (name: string) =>
+    new ArmError(400, "InvalidResourceName", `The resource name '${name}' is invalid. It must be 1 to 63 characters of letters, digits, '-' and '_', starting and ending with a letter or digit.`),
+  workloadIdentityCreationOnly: (enable: boolean, cluster: string) =>
+    new ArmError(400, "BadRequest", `Workload identity can only be enabled when the cluster is created: ${enable ? "enabling" : "disabling"} it on the existing cluster '${cluster}' is not supported.`),
+  oidcIssuerCreationOnly: (enable: boolean, cluster: string) =>
+    new ArmError(400, "BadRequest", `The OIDC issuer can only be enabled when the cluster is created: ${enable ? "enabling" : "disabling"} it on the existing cluster '${cluster}' is not supported.`),
+  workloadIdentityNeedsOidc: () => new ArmError(400, "BadRequest", "Workload identity requires the OIDC issuer: set properties.oidcIssuerProfile.enabled to true as well."),
+  provisionedInstanceName: () => new ArmError(400, "InvalidResourceName", "The provisioned cluster instance must be named 'default'."),
+  extendedLocationRequired: () => new ArmError(400, "InvalidExtendedLocation", "The extendedLocation of type CustomLocation is required."),
+
+  // Microsoft.Resources (reference §5.1).
+  resourceGroupLocationConflict: (location: string, existing: string) =>
+    new ArmError(409, "InvalidResourceGroupLocation", `Invalid resource group location '${location}'. The Resource group already exists in location '${existing}'.`),
+
+  // Microsoft.KeyVault (reference §4.1).
+
+  /** [V] wording as az prints it; the code is KV's. */
+  vaultNameNotValid: (name: string) =>
+    new ArmError(
+      400,
+      "VaultNameNotValid",
+      `The vault name '${name}' is invalid. A vault's name must be between 3-24 alphanumeric characters. The name must begin with a letter, end with a letter or digit, and not contain consecutive hyphens. Follow this link for more information: https://go.microsoft.com/fwlink/?linkid=2147742`,
+    ),
+  vaultAlreadyExists: (name: string) =>
+    new ArmError(
+      409,
+      "VaultAlreadyExists",
+      `The vault name '${name}' is already in use. Vault names are globally unique so it is possible that the name is already taken. If you are sure that the vault name was not taken then it is possible that a vault with the same name was recently deleted but not purged after being placed in a recoverable state. If the vault is in a recoverable state then the vault will need to be purged before reusing the name. For more information on VaultAlreadyExists, soft delete and purging a vault follow this link https://go.microsoft.com/fwlink/?linkid=2147740.`,
+    ),
+  /** [V] azure-cli#29115. */
+  deletedVaultExists: () =>
+    new ArmError(
+      409,
+      "ConflictError",
+      "A vault with the same name already exists in deleted state. You need to either recover or purge existing key vault. Follow this link https://go.microsoft.com/fwlink/?linkid=2149745 for more information on soft delete.",
+    ),
+  /** [V] azure-cli#29115. */
+  purgeProtectionIrreversible: () =>
+    new ArmError(400, "BadRequest", 'The property "enablePurgeProtection" cannot be set to false. Enabling the purge protection for a vault is an irreversible action.'),
+  /** [I] text. */
+  softDeleteIrreversible: () =>
+    new ArmError(400, "BadRequest", 'The property "enableSoftDelete" cannot be set to false. Enabling the soft delete for a vault is an irreversible action.'),
+  /** [I] text. */
+  retentionOutOfRange: (v: unknown) =>
+    new ArmError(400, "BadRequest", `The property "softDeleteRetentionInDays" has an invalid value '${String(v)}'. It must be an integer between ${RETENTION_MIN_DAYS} and ${RETENTION_MAX_DAYS}.`),
+  /** [I] text; retention is fixed at creation (key-vault soft-delete-overview). */
+  retentionImmutable: () => new ArmError(400, "BadRequest", 'The property "softDeleteRetentionInDays" cannot be changed once the vault has been created.'),
+  /** [I] text. */
+  missingProperty: (name: string) => new ArmError(400, "BadRequest", `The parameter ${name} is required.`),
+  /** [I] text. */
+  invalidProperty: (name: string, value: unknown) => new ArmError(400, "BadRequest", `The value '${typeof value === "string" ? value : JSON.stringify(value)}' of the parameter ${name} is invalid.`),
+  /** [V] "(MethodNotAllowed) Operation 'DeletedVaultPurge' is not allowed." (AzureTRE#1446); the HTTP status is [I]. */
+  purgeNotAllowed: () => new ArmError(405, "MethodNotAllowed", "Operation 'DeletedVaultPurge' is not allowed."),
+  /** [I] text. */
+  deletedVaultNotFound: (name: string) => new ArmError(404, "ResourceNotFound", `The specified deleted vault '${name}' was not found.`),
+  /** [I] text. */
+  recoverElsewhere: (name: string, id: string) =>
+    new ArmError(400, "BadRequest", `The deleted vault '${name}' can only be recovered into its original subscription and resource group: '${id}'.`),
+  /** [I] text. */
+  invalidAccessPolicyOperation: (kind: string) => new ArmError(400, "BadRequest", `The access policy update kind '${kind}' is invalid. It must be one of 'add', 'replace', 'remove'.`),
 };

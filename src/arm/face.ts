@@ -58,7 +58,7 @@ function armErrorOf(ctx: LabContext, err: FastifyLikeError): ArmError {
   const kind = frameworkErrorKind(err);
   if (kind === "tooLarge") return ArmErrors.tooLarge();
   if (kind) return ArmErrors.invalidRequestContent(err.message);
-  if (err instanceof FaceError) return new ArmError(err.status, "BadRequest", err.message);
+  if (err instanceof FaceError) return ArmErrors.fromFaceError(err.status, err.message);
   ctx.log.warn(`arm: unexpected error: ${(err as Error).stack ?? err.message}`);
   return ArmErrors.internal();
 }
@@ -100,7 +100,7 @@ function notFoundFor(routes: ArmRoute[], segments: string[], apiVersion: string)
     if (!known) return ArmErrors.notRegistered(ns);
     return ArmErrors.invalidResourceType(segments.slice(p + 2).filter((_, i) => i % 2 === 0).join("/"), ns, apiVersion);
   }
-  return new ArmError(404, "NotFound", `The requested resource path '/${segments.join("/")}' was not found.`);
+  return ArmErrors.pathNotFound(`/${segments.join("/")}`);
 }
 
 /** The request path's segments, decoded; an undecodable path is ARM's InvalidRequestUri. */
@@ -108,7 +108,7 @@ function pathSegments(req: FastifyRequest): string[] {
   try {
     return pathOf(req).split("/").filter(Boolean).map((s) => decodeURIComponent(s));
   } catch {
-    throw ArmErrors.badRequest("InvalidRequestUri", `The request URI '${pathOf(req)}' is not valid.`);
+    throw ArmErrors.invalidRequestUri(pathOf(req));
   }
 }
 

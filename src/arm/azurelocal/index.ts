@@ -1,8 +1,10 @@
-import type { LabContext } from "../../platform/index.js";
 import type { Tx } from "../../store/index.js";
-import { ArmErrors } from "../ArmError.js";
 import type { ArmRoute } from "../ArmRoute.js";
+import type { ArmDeps } from "../deps.js";
+import { buildRoutes, type ArmOperationSpec } from "../operation.js";
 import { ResourceGroups } from "../resources/ResourceGroup.js";
+import * as infraResources from "./infraResources/index.js";
+import { KIND, rgKey, type InfraResource, type InfraType } from "./infraResources/shared.js";
 
 /**
  * The Azure Local infrastructure an AKS Arc cluster is created on, which an infrastructure admin sets up
@@ -16,21 +18,6 @@ const CL_TYPE = "Microsoft.ExtendedLocation/customLocations";
 const LNET_TYPE = "Microsoft.AzureStackHCI/logicalNetworks";
 const CL_VERSIONS = ["2021-03-15-preview", "2021-08-15", "2021-08-31-preview"];
 const LNET_VERSIONS = ["2023-07-01-preview", "2023-09-01-preview", "2024-01-01", "2024-02-01-preview", "2024-05-01-preview", "2024-08-01-preview", "2024-10-01-preview", "2025-02-01-preview", "2025-04-01-preview", "2025-06-01-preview"];
-
-interface InfraResource {
-  id: string;
-  name: string;
-  type: string;
-  location: string;
-  resourceGroup: string;
-  body: Record<string, unknown>;
-}
-
-const KIND = "infraResource";
-
-function rgKey(sub: string, rg: string): string {
-  return `/subscriptions/${sub}/resourcegroups/${rg}`.toLowerCase();
-}
 
 /** Creates the lab's infrastructure resources on first start. */
 export async function bootstrapInfrastructure(tx: Tx, sub: string, location: string): Promise<void> {
@@ -99,55 +86,22 @@ export async function bootstrapInfrastructure(tx: Tx, sub: string, location: str
   for (const r of [cl, lnet]) await tx.put(KIND, r.id.toLowerCase(), r, rgKey(sub, INFRA_RESOURCE_GROUP));
 }
 
-function routesFor(ctx: LabContext, ns: string, type: string, versions: string[]): ArmRoute[] {
-  const full = `${ns}/${type}`;
-  const base = `subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}/providers/${full}`;
-  const list = async (tx: Tx, rg?: string) =>
-    (await tx.list<InfraResource>(KIND, rg ? { parent: rgKey(ctx.config.subscriptionId, rg) } : {}))
-      .map((r) => r.value)
-      .filter((r) => r.type.toLowerCase() === full.toLowerCase())
-      .map((r) => r.body);
-  return [
-    {
-      pattern: `${base}/{name}`,
-      type: full,
-      apiVersions: versions,
-      resourceGroupParam: "resourceGroupName",
-      operations: {
-        GET: {
-          action: `${full}/read`,
-          write: false,
-          handler: async (req, tx) => {
-            const id = `/subscriptions/${ctx.config.subscriptionId}/resourcegroups/${req.params.resourceGroupName}/providers/${full}/${req.params.name}`.toLowerCase();
-            const r = await tx.get<InfraResource>(KIND, id);
-            if (!r) throw ArmErrors.resourceNotFound(full, req.params.name!, req.params.resourceGroupName!);
-            return { status: 200, body: r.body };
-          },
-        },
-      },
-    },
-    {
-      pattern: base,
-      type: full,
-      apiVersions: versions,
-      resourceGroupParam: "resourceGroupName",
-      operations: { GET: { action: `${full}/read`, write: false, handler: async (req, tx) => ({ status: 200, body: { value: await list(tx, req.params.resourceGroupName) } }) } },
-    },
-    {
-      pattern: `subscriptions/{subscriptionId}/providers/${full}`,
-      type: full,
-      apiVersions: versions,
-      operations: { GET: { action: `${full}/read`, write: false, handler: async (_req, tx) => ({ status: 200, body: { value: await list(tx) } }) } },
-    },
-  ];
-}
-
 /** Removes the infrastructure records of a deleted resource group. */
 export async function azureLocalCascade(tx: Tx, sub: string, rg: string): Promise<void> {
   await tx.deleteChildren(KIND, rgKey(sub, rg));
 }
 
+const CUSTOM_LOCATIONS: InfraType = { type: CL_TYPE, apiVersions: CL_VERSIONS };
+const LOGICAL_NETWORKS: InfraType = { type: LNET_TYPE, apiVersions: LNET_VERSIONS };
+
+/** Azure Local's read-only operations, in match order. */
+export const azureLocalOperations: readonly ArmOperationSpec<ArmDeps>[] = [CUSTOM_LOCATIONS, LOGICAL_NETWORKS].flatMap((t) => [
+  infraResources.get(t),
+  infraResources.listByResourceGroup(t),
+  infraResources.listBySubscription(t),
+]);
+
 /** Read-only Microsoft.ExtendedLocation/customLocations and Microsoft.AzureStackHCI/logicalNetworks. */
-export function azureLocalRoutes(ctx: LabContext): ArmRoute[] {
-  return [...routesFor(ctx, "Microsoft.ExtendedLocation", "customLocations", CL_VERSIONS), ...routesFor(ctx, "Microsoft.AzureStackHCI", "logicalNetworks", LNET_VERSIONS)];
+export function azureLocalRoutes(ctx: ArmDeps["ctx"]): ArmRoute[] {
+  return buildRoutes(azureLocalOperations, { ctx });
 }

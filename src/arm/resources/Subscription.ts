@@ -2,13 +2,10 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { queryOf, sendJson } from "../../platform/index.js";
 import type { LabContext } from "../../platform/index.js";
 import { RoleAssignments, scopeCovers } from "../../rbac/index.js";
-import { ArmErrors } from "../ArmError.js";
-import type { ArmRoute } from "../ArmRoute.js";
-import { RESOURCES_API_VERSIONS } from "../apiVersions.js";
 import type { Tx } from "../../store/index.js";
 import { LabRecords } from "../../entra/index.js";
 
-async function subscriptionBody(tx: Tx): Promise<Record<string, unknown>> {
+export async function subscriptionBody(tx: Tx): Promise<Record<string, unknown>> {
   const lab = (await LabRecords.get(tx))!;
   return {
     id: `/subscriptions/${lab.subscriptionId}`,
@@ -23,67 +20,15 @@ async function subscriptionBody(tx: Tx): Promise<Record<string, unknown>> {
 }
 
 /** True when the caller holds any role at, above or below the subscription (as ARM lists subscriptions). */
-async function canSee(tx: Tx, oid: string, sub: string): Promise<boolean> {
+export async function canSee(tx: Tx, oid: string, sub: string): Promise<boolean> {
   const subScope = `/subscriptions/${sub}`;
   return (await RoleAssignments.forPrincipal(tx, oid)).some((a) => scopeCovers(a.scope, subScope) || scopeCovers(subScope, a.scope));
 }
 
-/** `GET /subscriptions`, `GET /subscriptions/{s}`, `GET /tenants`. */
-export function subscriptionRoutes(ctx: LabContext): ArmRoute[] {
-  const sub = () => ctx.config.subscriptionId;
-  return [
-    {
-      pattern: "subscriptions",
-      type: "Microsoft.Resources/subscriptions",
-      apiVersions: RESOURCES_API_VERSIONS,
-      operations: {
-        GET: {
-          action: null,
-          write: false,
-          handler: async (req, tx) => {
-            const visible = await canSee(tx, req.caller.oid, sub());
-            const value = visible ? [await subscriptionBody(tx)] : [];
-            return { status: 200, body: { value, count: { type: "Total", value: value.length } } };
-          },
-        },
-      },
-    },
-    {
-      pattern: "subscriptions/{subscriptionId}",
-      type: "Microsoft.Resources/subscriptions",
-      apiVersions: RESOURCES_API_VERSIONS,
-      operations: {
-        GET: {
-          action: null,
-          write: false,
-          handler: async (req, tx) => {
-            if (!(await canSee(tx, req.caller.oid, sub()))) throw ArmErrors.subscriptionNotFound(req.params.subscriptionId!);
-            return { status: 200, body: await subscriptionBody(tx) };
-          },
-        },
-      },
-    },
-    {
-      pattern: "tenants",
-      type: "Microsoft.Resources/tenants",
-      apiVersions: RESOURCES_API_VERSIONS,
-      operations: {
-        GET: {
-          action: null,
-          write: false,
-          handler: async (_req, tx) => {
-            const lab = (await LabRecords.get(tx))!;
-            return {
-              status: 200,
-              body: {
-                value: [{ id: `/tenants/${lab.tenantId}`, tenantId: lab.tenantId, tenantCategory: "Home", displayName: "wilab", defaultDomain: lab.tenantDomain, domains: [lab.tenantDomain], tenantType: "AAD" }],
-              },
-            };
-          },
-        },
-      },
-    },
-  ];
+/** The lab's one tenant, as `GET /tenants` lists it. */
+export async function tenantBody(tx: Tx): Promise<Record<string, unknown>> {
+  const lab = (await LabRecords.get(tx))!;
+  return { id: `/tenants/${lab.tenantId}`, tenantId: lab.tenantId, tenantCategory: "Home", displayName: "wilab", defaultDomain: lab.tenantDomain, domains: [lab.tenantDomain], tenantType: "AAD" };
 }
 
 /** `GET /metadata/endpoints`: the 2015-01-01 object, or the 2019-05-01+ array of clouds. */

@@ -1,0 +1,9 @@
+/** Microsoft.KeyVault/vaults (and checkNameAvailability): one file per operation. */
+export { createOrUpdate } from "./createOrUpdate.js";
+export { get } from "./get.js";
+export { update } from "./update.js";
+export { deleteOperation } from "./delete.js";
+export { listByResourceGroup } from "./listByResourceGroup.js";
+export { listBySubscription } from "./listBySubscription.js";
+export { updateAccessPolicy } from "./updateAccessPolicy.js";
+export { checkNameAvailability } from "./checkNameAvailability.js";

@@ -1,0 +1,5 @@
+/** Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials: one file per operation. */
+export { createOrUpdate } from "./createOrUpdate.js";
+export { get } from "./get.js";
+export { deleteOperation } from "./delete.js";
+export { list } from "./list.js";

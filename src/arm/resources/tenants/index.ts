@@ -1,0 +1,2 @@
+/** Microsoft.Resources/tenants: one file per operation. */
+export { list } from "./list.js";

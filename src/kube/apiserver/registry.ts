@@ -78,11 +78,7 @@ export function parseBody(buf: Buffer | undefined, contentType: string): unknown
     }
   }
   if (mt !== "" && mt !== "application/json" && mt !== "application/yaml" && !mt.endsWith("-patch+json") && mt !== "application/apply-patch+yaml" && mt !== "*/*") {
-    throw new KubeStatusError(
-      415,
-      "UnsupportedMediaType",
-      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
-    );
+    throw KubeErrors.unsupportedBodyType();
   }
   if (mt === "application/yaml" || mt === "application/apply-patch+yaml") {
     try {
@@ -306,9 +302,7 @@ export class Registry {
           try {
             patched = fastJsonPatch.applyPatch(structuredClone(base), patch as PatchOp[], true, false).newDocument;
           } catch (e) {
-            throw new KubeStatusError(422, "Invalid", "the server rejected our request due to an error in our request", {
-              causes: [{ reason: "UnexpectedServerResponse", message: jsonPatchMessage(e as Error) }],
-            });
+            throw KubeErrors.jsonPatchFailed(jsonPatchMessage(e as Error));
           }
           break;
         }
@@ -431,10 +425,10 @@ export class Registry {
     if (!current) throw KubeErrors.notFound(def.resource, name, def.group);
     const pre = isObj(options.preconditions) ? options.preconditions : {};
     if (pre.uid && pre.uid !== current.metadata.uid) {
-      throw new KubeStatusError(409, "Conflict", `Operation cannot be fulfilled on ${def.group ? `${def.resource}.${def.group}` : def.resource} "${name}": Precondition failed: UID in precondition: ${String(pre.uid)}, UID in object meta: ${current.metadata.uid}`, { name, group: def.group, kind: def.resource });
+      throw KubeErrors.preconditionFailed(def.resource, name, def.group, "UID", String(pre.uid), current.metadata.uid);
     }
     if (pre.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
-      throw new KubeStatusError(409, "Conflict", `Operation cannot be fulfilled on ${def.group ? `${def.resource}.${def.group}` : def.resource} "${name}": Precondition failed: ResourceVersion in precondition: ${String(pre.resourceVersion)}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`, { name, group: def.group, kind: def.resource });
+      throw KubeErrors.preconditionFailed(def.resource, name, def.group, "ResourceVersion", String(pre.resourceVersion), current.metadata.resourceVersion);
     }
     const status = (obj: KubeObject): unknown =>
       def.kind === "Pod"

@@ -1,7 +1,10 @@
 /**
- * The Kubernetes API server each lab cluster serves under `/k8s/<clusterId>`: authentication, discovery,
- * OpenAPI v3, the resource verbs (registry.ts), watch streams, `pods/log`, `serviceaccounts/token`,
- * Table output, and kube-apiserver's `Status` errors.
+ * The Kubernetes API server each lab cluster serves under `/k8s/<clusterId>`, in kube-apiserver's
+ * pipeline: authenticate (auth.ts) → request info (requestInfo.ts: verb, group, version, resource,
+ * subresource, namespace, name) → discovery, OpenAPI and health (handlers/nonResource.ts) or, for a
+ * resource, authorize and one handler per verb or subresource (handlers/) → the registry (registry.ts)
+ * with each kind's strategy (strategies/) and the admission plugins (../admission) → storage.
+ * Every failure is a `Status` from the catalog (KubeErrors), with its lab-log line.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { KubeContext } from "../KubeContext.js";

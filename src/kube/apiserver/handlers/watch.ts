@@ -11,6 +11,7 @@ import { withTypeMeta } from "../registry.js";
 import { matchRequirements } from "../labelSelector.js";
 import { matchFields } from "../fieldSelector.js";
 import { toTable, wantsTable } from "../table.js";
+import { kindStrategy } from "../strategies/index.js";
 import { apiVersionOf, includeOf, selectors, type ApiServer, type Handler, type ResourceCall } from "./context.js";
 
 const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? ""}/${o.metadata.name}`;
@@ -34,7 +35,7 @@ function writer(s: ApiServer, call: ResourceCall, res: ServerResponse) {
   const table = wantsTable(call.req.headers.accept);
   const include = includeOf(call.query);
   const write = (type: string, obj: unknown) => res.write(JSON.stringify({ type, object: obj }) + "\n");
-  const render = (o: KubeObject) => (table ? toTable(def.kind, [withTypeMeta(def, o)], s.kube.ctx.clock.now(), include) : withTypeMeta(def, o));
+  const render = (o: KubeObject) => (table ? toTable(kindStrategy(def.kind).printer, [withTypeMeta(def, o)], s.kube.ctx.clock.now(), include) : withTypeMeta(def, o));
   const bookmark = (rvNow: string, annotations?: Record<string, string>) =>
     write("BOOKMARK", { kind: def.kind, apiVersion: apiVersionOf(def), metadata: { resourceVersion: rvNow, ...(annotations ? { annotations } : {}) } });
   return { write, render, bookmark };

@@ -5,7 +5,7 @@
  * non-pointer fields are dropped (they mean "unset", as in JSON); pointer fields (`?`) keep theirs. A field
  * the tables do not know makes the decoding fail, and the API server answers 415 rather than drop it.
  */
-import { fields, objectMeta } from "./protobuf.js";
+import { fields, objectMeta } from "./protobufWire.js";
 
 type Field = ReturnType<typeof fields>[number];
 type Obj = Record<string, unknown>;

@@ -1,9 +1,9 @@
 /** `delete`: one object, with DeleteOptions from the body and the gracePeriodSeconds/propagationPolicy query. */
 import { parseBody } from "../registry.js";
-import { contentTypeOf, isObj, opContext, rawBody, send, type Handler, type Obj } from "./context.js";
+import { contentTypeOf, isObj, opContext, rawBody, send, type Handler, type Obj, type ResourceCall } from "./context.js";
 
 /** The DeleteOptions of a delete: the body's, if any (a body that is not an object counts as none). */
-export function deleteOptions(call: Parameters<Handler>[1]): unknown {
+export function deleteOptions(call: ResourceCall): unknown {
   const raw = rawBody(call);
   return raw && raw.length ? parseBody(raw, contentTypeOf(call)) : {};
 }

@@ -61,6 +61,31 @@ export const KubeErrors = {
   unauthorized: () => new KubeStatusError(401, "Unauthorized", "Unauthorized"),
   methodNotAllowed: (verb: string, resource: string) =>
     new KubeStatusError(405, "MethodNotAllowed", `the server does not allow this method on the requested resource`, { kind: resource, causes: [{ reason: "MethodNotAllowed", message: verb }] }),
+  /** 405 with empty details: a method the path does not serve (kube-apiserver's MethodNotSupported at the route). */
+  methodNotAllowedHere: () => new KubeStatusError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource", {}),
+  /** 415 for a request body in a media type the decoder does not know. */
+  unsupportedBodyType: () =>
+    new KubeStatusError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`),
+  /** 422 for a JSON patch that does not apply. */
+  jsonPatchFailed: (message: string) =>
+    new KubeStatusError(422, "Invalid", "the server rejected our request due to an error in our request", { causes: [{ reason: "UnexpectedServerResponse", message }] }),
+  /** 409 for a DeleteOptions precondition (`UID` or `ResourceVersion`) that the stored object does not meet. */
+  preconditionFailed: (resource: string, name: string, group: string, field: "UID" | "ResourceVersion", wanted: string, actual: string) =>
+    new KubeStatusError(
+      409,
+      "Conflict",
+      `Operation cannot be fulfilled on ${gr(resource, group)} "${name}": Precondition failed: ${field} in precondition: ${wanted}, ${field} in object meta: ${actual}`,
+      { name, group, kind: resource },
+    ),
+  /** 409 for a TokenRequest bound to a Pod whose uid is not the stored one. */
+  boundObjectUidMismatch: (uid: string) =>
+    new KubeStatusError(409, "Conflict", `the UID in the bound object reference (${uid}) does not match the UID in record. The object might have been deleted and then recreated`),
+  /** 410 for a watch from a resourceVersion older than the watch cache holds. */
+  expired: (message: string) => new KubeStatusError(410, "Expired", message),
+  /** 500 for a webhook call that failed (failurePolicy Fail): the message is also the one cause. */
+  webhookCallFailed: (msg: string) => new KubeStatusError(500, "InternalError", `Internal error occurred: ${msg}`, { causes: [{ reason: "", message: msg }] }),
+  /** A webhook's denial: its own code (at least 400), reason, message and details. */
+  webhookDenied: (code: number, reason: string, message: string, details?: KubeStatusError["details"]) => new KubeStatusError(code, reason, message, details),
   unsupportedMediaType: (type: string) => new KubeStatusError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json; got ${type}`),
   notFoundPath: () => new KubeStatusError(404, "NotFound", "the server could not find the requested resource"),
   internal: (why: string) => new KubeStatusError(500, "InternalError", `Internal error occurred: ${why}`),

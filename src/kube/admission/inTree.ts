@@ -2,8 +2,10 @@
  * The in-tree mutating admission plugins a pod meets before the webhooks, in kube-apiserver's order:
  * ServiceAccount (plugin/pkg/admission/serviceaccount), Priority, DefaultTolerationSeconds.
  */
+import type { KubeContext } from "../KubeContext.js";
 import type { KubeObject } from "../KubeStorage.js";
 import { KubeErrors } from "../KubeStatusError.js";
+import type { AdmissionPlugin, AdmissionRequest, Attempt, Handles } from "./types.js";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -103,3 +105,21 @@ export function defaultTolerationSeconds(pod: KubeObject): void {
   }
   if (add.length) spec.tolerations = [...tolerations, ...add];
 }
+
+/** The in-tree plugins handle pod creation only (not its subresources). */
+const POD_CREATE: Handles = { operations: ["CREATE"], resources: [{ group: "", resource: "pods", subresource: "" }] };
+
+/** A stateless in-tree plugin: reinvocation runs it again. */
+function inTreePlugin(name: string, run: (kube: KubeContext, r: AdmissionRequest, a: Attempt) => Promise<void> | void): AdmissionPlugin<undefined> {
+  return { name, handles: POD_CREATE, inTree: true, admit: async (kube, r, a) => run(kube, r, a), reinvoke: async (kube, r, a) => run(kube, r, a) };
+}
+
+export const serviceAccountPlugin = inTreePlugin("ServiceAccount", (kube, r, a) =>
+  serviceAccountAdmission(
+    a.obj,
+    (ns, name) => kube.storage.read((tx) => tx.get(r.clusterId, "serviceaccounts", ns, name)),
+    () => kube.ctx.random.bytes(5),
+  ),
+);
+export const priorityPlugin = inTreePlugin("Priority", (_kube, _r, a) => priorityAdmission(a.obj));
+export const defaultTolerationSecondsPlugin = inTreePlugin("DefaultTolerationSeconds", (_kube, _r, a) => defaultTolerationSeconds(a.obj));

@@ -100,37 +100,33 @@ export function initialPodStatus(pod: KubeObject): void {
   pod.status = { phase: "Pending", qosClass: qosClass(objAt(pod, "spec")) };
 }
 
-export function defaultObject(kind: string, o: KubeObject): void {
-  switch (kind) {
-    case "Pod":
-      defaultPod(o);
-      break;
-    case "Secret": {
-      if (!o.type) o.type = "Opaque";
-      if (isObj(o.stringData)) {
-        const data = objAt(o, "data");
-        for (const [k, v] of Object.entries(o.stringData)) data[k] = Buffer.from(String(v), "utf8").toString("base64");
-        delete o.stringData;
-      }
-      break;
-    }
-    case "Namespace": {
-      const labels = (o.metadata.labels ??= {});
-      labels["kubernetes.io/metadata.name"] = o.metadata.name;
-      break;
-    }
-    case "MutatingWebhookConfiguration":
-      for (const w of list(o.webhooks)) {
-        if (!w.failurePolicy) w.failurePolicy = "Fail";
-        if (!w.matchPolicy) w.matchPolicy = "Equivalent";
-        if (!isObj(w.namespaceSelector)) w.namespaceSelector = {};
-        if (!isObj(w.objectSelector)) w.objectSelector = {};
-        if (w.timeoutSeconds === undefined) w.timeoutSeconds = 10;
-        if (!w.reinvocationPolicy) w.reinvocationPolicy = "Never";
-        for (const r of list(w.rules)) if (!r.scope) r.scope = "*";
-        const cc = isObj(w.clientConfig) ? w.clientConfig : undefined;
-        if (cc && isObj(cc.service) && cc.service.port === undefined) cc.service.port = 443;
-      }
-      break;
+/** Secret: type Opaque, `stringData` folded into base64 `data`. */
+export function defaultSecret(o: KubeObject): void {
+  if (!o.type) o.type = "Opaque";
+  if (isObj(o.stringData)) {
+    const data = objAt(o, "data");
+    for (const [k, v] of Object.entries(o.stringData)) data[k] = Buffer.from(String(v), "utf8").toString("base64");
+    delete o.stringData;
+  }
+}
+
+/** Namespace: the `kubernetes.io/metadata.name` label. */
+export function defaultNamespace(o: KubeObject): void {
+  const labels = (o.metadata.labels ??= {});
+  labels["kubernetes.io/metadata.name"] = o.metadata.name;
+}
+
+/** MutatingWebhookConfiguration (admissionregistration/v1 defaults). */
+export function defaultWebhookConfiguration(o: KubeObject): void {
+  for (const w of list(o.webhooks)) {
+    if (!w.failurePolicy) w.failurePolicy = "Fail";
+    if (!w.matchPolicy) w.matchPolicy = "Equivalent";
+    if (!isObj(w.namespaceSelector)) w.namespaceSelector = {};
+    if (!isObj(w.objectSelector)) w.objectSelector = {};
+    if (w.timeoutSeconds === undefined) w.timeoutSeconds = 10;
+    if (!w.reinvocationPolicy) w.reinvocationPolicy = "Never";
+    for (const r of list(w.rules)) if (!r.scope) r.scope = "*";
+    const cc = isObj(w.clientConfig) ? w.clientConfig : undefined;
+    if (cc && isObj(cc.service) && cc.service.port === undefined) cc.service.port = 443;
   }
 }

@@ -6,21 +6,9 @@
  */
 
 import { decodeWorkload } from "./protobufWorkloads.js";
-import { fields, objectMeta, str, bytes, stringMap, bool } from "./protobufWire.js";
+import { bool, bytes, fields, objectMeta, str, stringMap, unwrap } from "./protobufWire.js";
 
-export { fields, objectMeta };
-
-/** Unwraps the `k8s\0` envelope: the object's apiVersion, kind and raw message. */
-export function unwrap(buf: Buffer): { apiVersion: string; kind: string; raw: Buffer } {
-  if (buf.length < 4 || buf.subarray(0, 4).toString("latin1") !== "k8s\0") throw new Error("provided object is not a Kubernetes protobuf message");
-  const fs = fields(buf.subarray(4));
-  const typeMeta = fields(bytes(fs.find((f) => f.n === 1)) ?? Buffer.alloc(0));
-  return {
-    apiVersion: str(typeMeta.find((f) => f.n === 1)) ?? "",
-    kind: str(typeMeta.find((f) => f.n === 2)) ?? "",
-    raw: bytes(fs.find((f) => f.n === 2)) ?? Buffer.alloc(0),
-  };
-}
+export { fields, objectMeta, unwrap } from "./protobufWire.js";
 
 /** core/v1 kinds `kubectl create <kind>` sends (generated.proto field numbers). */
 function coreObject(kind: string, raw: Buffer): Record<string, unknown> {

@@ -1,4 +1,4 @@
-/** The protobuf wire format as Kubernetes writes it: fields, strings, string maps and ObjectMeta. */
+/** Protobuf wire format primitives (varints, fields, strings, maps) and the `k8s\0` envelope and ObjectMeta they share. */
 
 export type Field = { n: number; wt: number; v: bigint | Buffer };
 
@@ -46,6 +46,18 @@ export function fields(buf: Buffer): Field[] {
 
 export const str = (f: Field | undefined) => (f && Buffer.isBuffer(f.v) ? f.v.toString("utf8") : undefined);
 export const bytes = (f: Field | undefined) => (f && Buffer.isBuffer(f.v) ? f.v : undefined);
+
+/** Unwraps the `k8s\0` envelope: the object's apiVersion, kind and raw message. */
+export function unwrap(buf: Buffer): { apiVersion: string; kind: string; raw: Buffer } {
+  if (buf.length < 4 || buf.subarray(0, 4).toString("latin1") !== "k8s\0") throw new Error("provided object is not a Kubernetes protobuf message");
+  const fs = fields(buf.subarray(4));
+  const typeMeta = fields(bytes(fs.find((f) => f.n === 1)) ?? Buffer.alloc(0));
+  return {
+    apiVersion: str(typeMeta.find((f) => f.n === 1)) ?? "",
+    kind: str(typeMeta.find((f) => f.n === 2)) ?? "",
+    raw: bytes(fs.find((f) => f.n === 2)) ?? Buffer.alloc(0),
+  };
+}
 
 export function stringMap(fs: Field[], n: number, asBase64 = false): Record<string, string> | undefined {
   const entries = fs.filter((f) => f.n === n);

@@ -8,19 +8,18 @@ import type { Operation as PatchOp } from "fast-json-patch";
 import { parse as parseYaml } from "yaml";
 import type { KubeContext } from "../KubeContext.js";
 import type { ClusterRecord } from "../Cluster.js";
-import type { KubeObject, KubeTx } from "../KubeStorage.js";
+import type { KubeObject } from "../KubeStorage.js";
 import { KubeErrors, KubeStatusError, type StatusCause } from "../KubeStatusError.js";
 import { admit, randomSuffix, type UserInfo } from "../admission/index.js";
 import { decodeInto } from "./schema.js";
 import { decodeProtobuf } from "./protobuf.js";
-import { defaultObject, initialPodStatus } from "./defaults.js";
-import { validateObject, validateUpdate, jsonEqual } from "./validation.js";
+import { validateObject, jsonEqual } from "./validation.js";
 import { strategicMerge, jsonMergePatch, StrategicMergeError } from "./strategicMerge.js";
 import { matchRequirements, type Requirement } from "./labelSelector.js";
 import { matchFields, type FieldRequirement } from "./fieldSelector.js";
-import { groupVersion, RESOURCES, type ResourceDef } from "./resources.js";
+import { groupVersion, type ResourceDef } from "./resources.js";
 import { eventExpired } from "../events.js";
-import { strategyFor } from "./strategies/index.js";
+import { kindStrategy } from "./strategies/index.js";
 import { deletionFinalizers } from "./propagation.js";
 
 type Obj = Record<string, unknown>;
@@ -78,11 +77,7 @@ export function parseBody(buf: Buffer | undefined, contentType: string): unknown
     }
   }
   if (mt !== "" && mt !== "application/json" && mt !== "application/yaml" && !mt.endsWith("-patch+json") && mt !== "application/apply-patch+yaml" && mt !== "*/*") {
-    throw new KubeStatusError(
-      415,
-      "UnsupportedMediaType",
-      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
-    );
+    throw KubeErrors.unsupportedBodyType();
   }
   if (mt === "application/yaml" || mt === "application/apply-patch+yaml") {
     try {
@@ -145,7 +140,7 @@ export class Registry {
   /** Re-decodes an object that admission changed (unknown fields dropped, defaults applied again). */
   normalize(def: ResourceDef, o: KubeObject): void {
     decodeInto(def.schema, o);
-    applyDefaults(def.kind, o);
+    kindStrategy(def.kind).defaults(o);
   }
 
   private namespaceFor(def: ResourceDef, obj: KubeObject, ns: string | undefined): void {
@@ -216,8 +211,9 @@ export class Registry {
     if (m.resourceVersion) throw KubeErrors.badRequest("resourceVersion should not be set on objects to be created");
     for (const k of ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink", "managedFields"]) delete m[k];
     await this.checkNamespace(c, def, m.namespace, true);
-    applyDefaults(def.kind, obj);
-    if (def.kind === "Pod" && !isObj(obj.status)) obj.status = {};
+    const strategy = kindStrategy(def.kind);
+    strategy.defaults(obj);
+    strategy.prepareForAdmission(obj);
 
     const admitted = await admit(this.kube, {
       clusterId: c.clusterId,
@@ -240,19 +236,9 @@ export class Registry {
     const out = admitted.object;
     const om = out.metadata;
     if (!om.name && om.generateName) om.name = String(om.generateName).slice(0, 58) + randomSuffix(this.kube.ctx.random.bytes(5));
-    // PrepareForCreate
-    if (def.kind === "Pod") initialPodStatus(out);
-    if (def.kind === "Namespace") {
-      out.spec = { finalizers: ["kubernetes"] };
-      out.status = { phase: "Active" };
-    }
-    if (def.kind === "MutatingWebhookConfiguration") om.generation = 1;
-    const strategy = strategyFor(def.kind);
-    if (strategy) {
-      om.uid = this.kube.ctx.random.uuid();
-      strategy.prepareForCreate(out);
-    }
-    const causes = [...validateObject(out), ...(strategy?.validate(out) ?? [])];
+    if (strategy.uidBeforePrepare) om.uid = this.kube.ctx.random.uuid();
+    strategy.prepareForCreate(out);
+    const causes = [...validateObject(out), ...strategy.validate(out)];
     if (causes.length) throw KubeErrors.invalid(def.kind, om.name ?? "", causes, def.group);
 
     if (o.dryRun) {
@@ -306,9 +292,7 @@ export class Registry {
           try {
             patched = fastJsonPatch.applyPatch(structuredClone(base), patch as PatchOp[], true, false).newDocument;
           } catch (e) {
-            throw new KubeStatusError(422, "Invalid", "the server rejected our request due to an error in our request", {
-              causes: [{ reason: "UnexpectedServerResponse", message: jsonPatchMessage(e as Error) }],
-            });
+            throw KubeErrors.jsonPatchFailed(jsonPatchMessage(e as Error));
           }
           break;
         }
@@ -353,23 +337,19 @@ export class Registry {
       if (cmo[k] !== undefined) m[k] = cmo[k];
       else delete m[k];
     }
-    const statusStrategy = sub === "status" ? strategyFor(def.kind)?.prepareForStatusUpdate : undefined;
-    if (statusStrategy) {
-      obj = statusStrategy(obj, current);
+    const strategy = kindStrategy(def.kind);
+    if (sub === "status" && strategy.prepareForStatusUpdate) {
+      obj = strategy.prepareForStatusUpdate(obj, current);
     } else if (sub === "status") {
       const keep = structuredClone(current) as Obj;
       keep.status = (obj as Obj).status;
       const next = keep as unknown as KubeObject;
       next.metadata.resourceVersion = typeof m.resourceVersion === "string" && m.resourceVersion ? m.resourceVersion : cm.resourceVersion;
       obj = next;
-    } else if (strategyFor(def.kind)) {
-      strategyFor(def.kind)!.prepareForUpdate(obj, current);
-    } else if (def.kind === "Pod" || def.kind === "Namespace") {
-      (obj as Obj).status = structuredClone((current as Obj).status);
-      if (def.kind === "Namespace") (obj as Obj).spec = structuredClone((current as Obj).spec);
+    } else {
+      strategy.prepareForUpdate(obj, current);
     }
-    applyDefaults(def.kind, obj);
-    if (def.kind === "MutatingWebhookConfiguration" && !jsonEqual((obj as Obj).webhooks, (current as Obj).webhooks)) obj.metadata.generation = Number(cm.generation ?? 1) + 1;
+    strategy.defaults(obj);
 
     let out = obj;
     if (sub === "" && !def.virtual) {
@@ -394,8 +374,7 @@ export class Registry {
       o.warnings.push(...admitted.warnings);
       out = admitted.object;
     }
-    const strategy = strategyFor(def.kind);
-    const causes: StatusCause[] = [...validateObject(out), ...validateUpdate(out, current), ...(strategy?.validate(out) ?? []), ...(strategy?.validateUpdate(out, current) ?? [])];
+    const causes: StatusCause[] = [...validateObject(out), ...strategy.validate(out), ...strategy.validateUpdate(out, current)];
     if (causes.length) throw KubeErrors.invalid(def.kind, out.metadata.name, causes, def.group);
 
     const same = (a: KubeObject, b: KubeObject) => {
@@ -411,7 +390,7 @@ export class Registry {
     };
     if (same(out, current)) return withTypeMeta(def, current);
     if (o.dryRun) return withTypeMeta(def, out);
-    const finished = !!out.metadata.deletionTimestamp && (out.metadata.finalizers === undefined || (out.metadata.finalizers as unknown[]).length === 0) && (def.kind !== "Pod" || out.metadata.deletionGracePeriodSeconds === 0);
+    const finished = !!out.metadata.deletionTimestamp && (out.metadata.finalizers === undefined || (out.metadata.finalizers as unknown[]).length === 0) && (!strategy.delete.gracePeriod || out.metadata.deletionGracePeriodSeconds === 0);
     const stored = await this.kube.storage.write(async (tx) => {
       const u = await tx.update(c.clusterId, def.resource, out, expected, def.group);
       if (finished) return tx.delete(c.clusterId, def.resource, u.metadata.namespace, u.metadata.name, def.group);
@@ -431,24 +410,18 @@ export class Registry {
     if (!current) throw KubeErrors.notFound(def.resource, name, def.group);
     const pre = isObj(options.preconditions) ? options.preconditions : {};
     if (pre.uid && pre.uid !== current.metadata.uid) {
-      throw new KubeStatusError(409, "Conflict", `Operation cannot be fulfilled on ${def.group ? `${def.resource}.${def.group}` : def.resource} "${name}": Precondition failed: UID in precondition: ${String(pre.uid)}, UID in object meta: ${current.metadata.uid}`, { name, group: def.group, kind: def.resource });
+      throw KubeErrors.preconditionFailed(def.resource, name, def.group, "UID", String(pre.uid), current.metadata.uid);
     }
     if (pre.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
-      throw new KubeStatusError(409, "Conflict", `Operation cannot be fulfilled on ${def.group ? `${def.resource}.${def.group}` : def.resource} "${name}": Precondition failed: ResourceVersion in precondition: ${String(pre.resourceVersion)}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`, { name, group: def.group, kind: def.resource });
+      throw KubeErrors.preconditionFailed(def.resource, name, def.group, "ResourceVersion", String(pre.resourceVersion), current.metadata.resourceVersion);
     }
+    const strategy = kindStrategy(def.kind).delete;
     const status = (obj: KubeObject): unknown =>
-      def.kind === "Pod"
+      strategy.returnsObject
         ? withTypeMeta(def, obj)
         : { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", details: { name, ...(def.group ? { group: def.group } : {}), kind: def.resource, uid: obj.metadata.uid } };
 
-    let grace = 0;
-    if (def.kind === "Pod") {
-      const spec = isObj(current.spec) ? current.spec : {};
-      const phase = isObj(current.status) ? current.status.phase : undefined;
-      grace = typeof options.gracePeriodSeconds === "number" ? options.gracePeriodSeconds : Number(spec.terminationGracePeriodSeconds ?? 30);
-      if (!spec.nodeName || phase === "Succeeded" || phase === "Failed") grace = 0;
-      if (grace < 0) grace = 1;
-    }
+    const grace = strategy.gracePeriod?.(current, options) ?? 0;
     const finalizers = Array.isArray(current.metadata.finalizers) ? (current.metadata.finalizers as string[]) : [];
     const added = deletionFinalizers(def, current, options, o.warnings);
     const now = this.now();
@@ -471,25 +444,13 @@ export class Registry {
     }
     if (o.dryRun) return [200, status(current)];
     const deleted = await this.kube.storage.write(async (tx) => {
-      if (def.kind === "Namespace") await purgeNamespace(tx, c.clusterId, name);
+      await strategy.purge?.(tx, c.clusterId, name);
       return tx.delete(c.clusterId, def.resource, nsKey, name, def.group);
     });
     return [200, status(deleted)];
   }
 }
 
-/** Every namespaced resource the lab stores, for namespace deletion. */
-const NAMESPACED = RESOURCES.filter((r) => r.namespaced && !r.virtual).map((r) => r.resource);
-
-/** Defaulting on decode: the generic v1 defaults, then the kind's strategy. */
-function applyDefaults(kind: string, o: KubeObject): void {
-  defaultObject(kind, o);
-  strategyFor(kind)?.defaults(o);
-}
-
-async function purgeNamespace(tx: KubeTx, clusterId: string, ns: string): Promise<void> {
-  for (const r of NAMESPACED) for (const o of await tx.list(clusterId, r, ns)) await tx.delete(clusterId, r, ns, o.metadata.name);
-}
 
 function jsonPatchMessage(e: Error): string {
   const name = (e as Error & { name?: string }).name;

@@ -146,12 +146,13 @@ function eventCells(o: KubeObject, now: number): unknown[] {
   return [last, str(o.type), str(o.reason), target, str(io.fieldPath), instance ? `${component}, ${instance}` : component, str(o.message).trim(), first, count, o.metadata.name];
 }
 
-interface Printer {
+export interface Printer {
   columns: Column[];
   cells(o: KubeObject, now: number): unknown[];
 }
 
-const PRINTERS: Record<string, Printer> = {
+/** The Table printers of the kinds with their own columns (pkg/printers/internalversion); a kind's strategy names its printer. */
+export const PRINTERS: Record<string, Printer> = {
   Pod: {
     columns: [
       NAME,
@@ -274,7 +275,7 @@ function jobCells(o: KubeObject, now: number): unknown[] {
   return [o.metadata.name, jobStatusCell(o), completions, duration, age(o, now), ...wide(o)];
 }
 
-const WORKLOADS: Record<string, Printer> = {
+export const WORKLOADS: Record<string, Printer> = {
   Deployment: {
     columns: workloadColumns(
       [
@@ -316,7 +317,8 @@ const WORKLOADS: Record<string, Printer> = {
   },
 };
 
-const DEFAULT: Printer = {
+/** The default printer (Name, Created At), for kinds without columns of their own. */
+export const DEFAULT_PRINTER: Printer = {
   columns: [NAME, col("Created At", "date", "CreationTimestamp is a timestamp representing the server time when this object was created.")],
   cells: (o) => [o.metadata.name, o.metadata.creationTimestamp],
 };
@@ -330,8 +332,8 @@ function rowObject(o: KubeObject, include: IncludeObject): unknown {
 }
 
 /** A Table of objects; `meta` carries the list's resourceVersion/continue. */
-export function toTable(kind: string, objs: KubeObject[], now: number, include: IncludeObject, meta: Record<string, unknown> = {}, withColumns = true): Record<string, unknown> {
-  const p = PRINTERS[kind] ?? WORKLOADS[kind] ?? DEFAULT;
+export function toTable(kind: string | Printer, objs: KubeObject[], now: number, include: IncludeObject, meta: Record<string, unknown> = {}, withColumns = true): Record<string, unknown> {
+  const p = typeof kind === "string" ? (PRINTERS[kind] ?? WORKLOADS[kind] ?? DEFAULT_PRINTER) : kind;
   return {
     kind: "Table",
     apiVersion: "meta.k8s.io/v1",

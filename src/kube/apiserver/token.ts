@@ -6,7 +6,7 @@
 import type { KubeContext } from "../KubeContext.js";
 import type { ClusterRecord } from "../Cluster.js";
 import type { KubeObject } from "../KubeStorage.js";
-import { KubeErrors, KubeStatusError } from "../KubeStatusError.js";
+import { KubeErrors } from "../KubeStatusError.js";
 import { MAX_TOKEN_SECONDS, type IssuedToken } from "../issuer/ServiceAccountIssuer.js";
 import { Errs } from "./validation.js";
 
@@ -70,7 +70,7 @@ export async function requestToken(kube: KubeContext, cluster: ClusterRecord, na
     if ((podSpec.serviceAccountName ?? "default") !== saName)
       throw KubeErrors.badRequest(`cannot bind token for serviceaccount "${saName}" to pod running with different serviceaccount name.`);
     if (ref.uid && ref.uid !== pod.metadata.uid)
-      throw new KubeStatusError(409, "Conflict", `the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`);
+      throw KubeErrors.boundObjectUidMismatch(ref.uid);
     podRef = { name: pod.metadata.name, uid: pod.metadata.uid };
     if (typeof podSpec.nodeName === "string" && podSpec.nodeName) node = { name: podSpec.nodeName };
   }

@@ -243,65 +243,78 @@ function validateWebhooks(e: Errs, o: KubeObject): void {
   });
 }
 
-/** Validates a new or updated object; returns the causes (empty when valid). */
+/** Validates a new or updated object's metadata (name, labels, annotations); the kind's own rules are its strategy's. */
 export function validateObject(o: KubeObject): StatusCause[] {
   const e = new Errs();
   validateMeta(e, o);
-  switch (o.kind) {
-    case "Pod":
-      validatePodSpec(e, isObj(o.spec) ? o.spec : {});
-      break;
-    case "ConfigMap":
-    case "Secret":
-      for (const field of ["data", "binaryData"]) {
-        const d = o[field];
-        if (!isObj(d)) continue;
-        for (const k of Object.keys(d))
-          if (!CONFIG_KEY_RE.test(k) || k.length > 253)
-            e.invalid(
-              `${field}[${k}]`,
-              k,
-              "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
-            );
-      }
-      break;
-    case "MutatingWebhookConfiguration":
-      validateWebhooks(e, o);
-      break;
+  return e.causes;
+}
+
+/** A Pod's spec (ValidatePod). */
+export function validatePod(o: KubeObject): StatusCause[] {
+  const e = new Errs();
+  validatePodSpec(e, isObj(o.spec) ? o.spec : {});
+  return e.causes;
+}
+
+/** ConfigMap and Secret keys (`data`, `binaryData`): valid config keys. */
+export function validateConfigData(o: KubeObject): StatusCause[] {
+  const e = new Errs();
+  for (const field of ["data", "binaryData"]) {
+    const d = o[field];
+    if (!isObj(d)) continue;
+    for (const k of Object.keys(d))
+      if (!CONFIG_KEY_RE.test(k) || k.length > 253)
+        e.invalid(
+          `${field}[${k}]`,
+          k,
+          "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
+        );
   }
+  return e.causes;
+}
+
+/** A MutatingWebhookConfiguration's webhooks. */
+export function validateWebhookConfiguration(o: KubeObject): StatusCause[] {
+  const e = new Errs();
+  validateWebhooks(e, o);
   return e.causes;
 }
 
 const POD_UPDATE_MSG =
   "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)";
 
-/** Update rules on top of `validateObject`: a pod's spec is immutable but for images, deadline and added tolerations. */
-export function validateUpdate(next: KubeObject, old: KubeObject): StatusCause[] {
+/** ValidatePodUpdate: a pod's spec is immutable but for images, deadline and added tolerations. */
+export function validatePodUpdate(next: KubeObject, old: KubeObject): StatusCause[] {
   const e = new Errs();
-  if (next.kind === "Pod") {
-    const a = structuredClone(isObj(next.spec) ? next.spec : {});
-    const b = structuredClone(isObj(old.spec) ? old.spec : {});
-    for (const f of ["containers", "initContainers"]) {
-      const ca = list(a[f]);
-      const cb = list(b[f]);
-      ca.forEach((c, i) => {
-        if (cb[i]) c.image = cb[i]!.image;
-      });
-    }
-    a.activeDeadlineSeconds = b.activeDeadlineSeconds;
-    const ta = list(a.tolerations);
-    const tb = list(b.tolerations);
-    if (tb.every((t) => ta.some((x) => JSON.stringify(x) === JSON.stringify(t)))) a.tolerations = b.tolerations;
-    if (a.terminationGracePeriodSeconds === 1 && typeof b.terminationGracePeriodSeconds === "number" && b.terminationGracePeriodSeconds < 0)
-      a.terminationGracePeriodSeconds = b.terminationGracePeriodSeconds;
-    for (const o of [a, b]) for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
-    if (!jsonEqual(a, b)) e.forbidden("spec", POD_UPDATE_MSG);
+  const a = structuredClone(isObj(next.spec) ? next.spec : {});
+  const b = structuredClone(isObj(old.spec) ? old.spec : {});
+  for (const f of ["containers", "initContainers"]) {
+    const ca = list(a[f]);
+    const cb = list(b[f]);
+    ca.forEach((c, i) => {
+      if (cb[i]) c.image = cb[i]!.image;
+    });
   }
-  if ((next.kind === "ConfigMap" || next.kind === "Secret") && old.immutable === true) {
+  a.activeDeadlineSeconds = b.activeDeadlineSeconds;
+  const ta = list(a.tolerations);
+  const tb = list(b.tolerations);
+  if (tb.every((t) => ta.some((x) => JSON.stringify(x) === JSON.stringify(t)))) a.tolerations = b.tolerations;
+  if (a.terminationGracePeriodSeconds === 1 && typeof b.terminationGracePeriodSeconds === "number" && b.terminationGracePeriodSeconds < 0)
+    a.terminationGracePeriodSeconds = b.terminationGracePeriodSeconds;
+  for (const o of [a, b]) for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
+  if (!jsonEqual(a, b)) e.forbidden("spec", POD_UPDATE_MSG);
+  return e.causes;
+}
+
+/** ConfigMap and Secret: once `immutable` is set, data and `immutable` stay; a Secret's `type` never changes. */
+export function validateConfigDataUpdate(next: KubeObject, old: KubeObject, typeImmutable: boolean): StatusCause[] {
+  const e = new Errs();
+  if (old.immutable === true) {
     if (!jsonEqual(next.data, old.data) || !jsonEqual(next.binaryData, old.binaryData)) e.forbidden("data", "field is immutable when `immutable` is set");
     if (next.immutable !== true) e.forbidden("immutable", "field is immutable when `immutable` is set");
   }
-  if (next.kind === "Secret" && old.type !== next.type) e.invalid("type", next.type, "field is immutable");
+  if (typeImmutable && old.type !== next.type) e.invalid("type", next.type, "field is immutable");
   return e.causes;
 }
 

@@ -1,13 +1,25 @@
 /**
  * Per-kind registry strategies, as kube-apiserver's pkg/registry/<group>/<kind>/strategy.go: defaulting,
- * PrepareForCreate / PrepareForUpdate (status reset, generation), validation and update validation.
- * The registry looks a kind's strategy up here; kinds without one keep the registry's generic behaviour.
+ * PrepareForCreate / PrepareForUpdate (status reset, generation), validation and update validation, the
+ * Table printer and DELETE behaviour. Every served kind has one ({@link kindStrategy}); the registry, the
+ * Table output and deletion propagation ask it instead of testing the kind.
+ *
+ * `strategyFor` is the narrower, older lookup of the workload strategies (apps/v1 and batch/v1, whose
+ * controllers the lab runs), in the {@link Strategy} shape their unit tests drive directly.
  */
 import type { KubeObject } from "../../KubeStorage.js";
 import type { StatusCause } from "../../KubeStatusError.js";
 import { deploymentStrategy } from "./deployment.js";
 import { replicaSetStrategy } from "./replicaset.js";
-import { jobStrategy } from "./job.js";
+import { jobStrategy, JOB_ORPHAN_WARNING } from "./job.js";
+import { defineKind, type KindStrategy } from "./kind.js";
+import { podStrategy } from "./pod.js";
+import { namespaceStrategy } from "./namespace.js";
+import { configMapStrategy, eventStrategy, secretStrategy, selfSubjectReviewStrategy, serviceAccountStrategy, tokenReviewStrategy } from "./core.js";
+import { mutatingWebhookConfigurationStrategy } from "./webhookConfiguration.js";
+import { WORKLOADS } from "../table.js";
+
+export type { KindStrategy, DeleteStrategy, Propagation } from "./kind.js";
 
 export interface Strategy {
   /** SetDefaults_<Kind>: applied whenever an object of the kind is decoded. */
@@ -28,7 +40,47 @@ const STRATEGIES: Record<string, Strategy> = {
   Job: jobStrategy,
 };
 
-/** The strategy of a kind, if it has one. */
+/** The workload strategy of a kind, if it is an apps/v1 or batch/v1 workload. */
 export function strategyFor(kind: string): Strategy | undefined {
   return STRATEGIES[kind];
+}
+
+/** A workload's kind strategy: its {@link Strategy}, its printer, uid before PrepareForCreate. */
+function workload(kind: string, s: Strategy, extra: Partial<Parameters<typeof defineKind>[1]> = {}): KindStrategy {
+  return defineKind(kind, {
+    defaults: (o) => s.defaults(o),
+    uidBeforePrepare: true,
+    prepareForCreate: (o) => s.prepareForCreate(o),
+    prepareForUpdate: (next, old) => s.prepareForUpdate(next, old),
+    ...(s.prepareForStatusUpdate ? { prepareForStatusUpdate: (next: KubeObject, old: KubeObject) => s.prepareForStatusUpdate!(next, old) } : {}),
+    validate: (o) => s.validate(o),
+    validateUpdate: (next, old) => s.validateUpdate(next, old),
+    printer: WORKLOADS[kind]!,
+    ...extra,
+  });
+}
+
+const KINDS: Record<string, KindStrategy> = Object.fromEntries(
+  [
+    podStrategy,
+    namespaceStrategy,
+    configMapStrategy,
+    secretStrategy,
+    serviceAccountStrategy,
+    eventStrategy,
+    mutatingWebhookConfigurationStrategy,
+    tokenReviewStrategy,
+    selfSubjectReviewStrategy,
+    workload("Deployment", deploymentStrategy),
+    workload("ReplicaSet", replicaSetStrategy),
+    workload("Job", jobStrategy, { delete: { defaultPropagation: { policy: "Orphan", warning: JOB_ORPHAN_WARNING } } }),
+  ].map((s) => [s.kind, s]),
+);
+
+/** The generic registry's behaviour, for a kind the lab does not serve. */
+const GENERIC = defineKind("", {});
+
+/** The strategy of a kind (every served kind has one). */
+export function kindStrategy(kind: string): KindStrategy {
+  return KINDS[kind] ?? GENERIC;
 }

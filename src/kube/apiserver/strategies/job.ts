@@ -11,6 +11,10 @@ export const JOB_LABELS = {
   controllerUid: "batch.kubernetes.io/controller-uid",
 } as const;
 
+/** kube-apiserver's warning when a Job is deleted without a propagationPolicy (its pods are orphaned). */
+export const JOB_ORPHAN_WARNING =
+  "child pods are preserved by default when jobs are deleted; set propagationPolicy=Background to remove them or set propagationPolicy=Orphan to suppress this warning";
+
 const spec = (o: KubeObject): Obj => objAt(o, "spec");
 
 /** generateSelector: job-name and controller-uid labels on the template, the selector on the uid. */

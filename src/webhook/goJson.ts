@@ -11,148 +11,176 @@ function quoteChar(c: string): string {
 
 class GoSyntaxError extends Error {}
 
+const isDigit = (c: string | undefined): boolean => c !== undefined && c >= "0" && c <= "9";
+
+/** A validity scan of JSON text in the order of Go's scanner (scanner.go): one method per production. */
+class GoScanner {
+  private i = 0;
+  private readonly n: number;
+
+  constructor(private readonly text: string) {
+    this.n = text.length;
+  }
+
+  /** The character at the cursor (a method, not a getter: the cursor moves between reads). */
+  private at(): string | undefined {
+    return this.text[this.i];
+  }
+
+  private ws(): void {
+    while (this.i < this.n && (this.at() === " " || this.at() === "\t" || this.at() === "\n" || this.at() === "\r")) this.i++;
+  }
+
+  private eof(): GoSyntaxError {
+    return new GoSyntaxError("unexpected end of JSON input");
+  }
+
+  private bad(c: string, ctx: string): GoSyntaxError {
+    return new GoSyntaxError(`invalid character ${quoteChar(c)} ${ctx}`);
+  }
+
+  /** Moves on one character; end of input is Go's "unexpected end". */
+  private next(): string {
+    this.i++;
+    if (this.i >= this.n) throw this.eof();
+    return this.at()!;
+  }
+
+  /** Skips white space; end of input is Go's "unexpected end". */
+  private wsNotEnd(): string {
+    this.ws();
+    if (this.i >= this.n) throw this.eof();
+    return this.at()!;
+  }
+
+  private literal(word: string): void {
+    for (let k = 1; k < word.length; k++) {
+      const c = this.next();
+      if (c !== word[k]) throw this.bad(c, `in literal ${word} (expecting ${quoteChar(word[k]!)})`);
+    }
+    this.i++;
+  }
+
+  private escape(): void {
+    const e = this.next();
+    if (e === "u") {
+      for (let k = 0; k < 4; k++) {
+        const h = this.next();
+        if (!/[0-9a-fA-F]/.test(h)) throw this.bad(h, "in \\u hexadecimal character escape");
+      }
+    } else if (!'"\\/bfnrt'.includes(e)) throw this.bad(e, "in string escape code");
+    this.i++;
+  }
+
+  private str(): void {
+    this.i++; // opening quote
+    for (;;) {
+      if (this.i >= this.n) throw this.eof();
+      const c = this.at()!;
+      if (c === '"') {
+        this.i++;
+        return;
+      }
+      if (c === "\\") {
+        this.escape();
+        continue;
+      }
+      if (c < " ") throw this.bad(c, "in string literal");
+      this.i++;
+    }
+  }
+
+  private digits(): void {
+    while (this.i < this.n && isDigit(this.at())) this.i++;
+  }
+
+  private num(): void {
+    if (this.at() === "-") {
+      const d = this.next();
+      if (!isDigit(d)) throw this.bad(d, "in numeric literal");
+    }
+    if (this.at() === "0") this.i++;
+    else this.digits();
+    if (this.at() === ".") {
+      const d = this.next();
+      if (!isDigit(d)) throw this.bad(d, "after decimal point in numeric literal");
+      this.digits();
+    }
+    if (this.at() === "e" || this.at() === "E") {
+      this.i++;
+      if (this.at() === "+" || this.at() === "-") this.i++;
+      if (this.i >= this.n) throw this.eof();
+      if (!isDigit(this.at())) throw this.bad(this.at()!, "in exponent of numeric literal");
+      this.digits();
+    }
+  }
+
+  private object(): void {
+    this.i++;
+    if (this.wsNotEnd() === "}") {
+      this.i++;
+      return;
+    }
+    for (;;) {
+      const k = this.wsNotEnd();
+      if (k !== '"') throw this.bad(k, "looking for beginning of object key string");
+      this.str();
+      const colon = this.wsNotEnd();
+      if (colon !== ":") throw this.bad(colon, "after object key");
+      this.i++;
+      this.value();
+      const sep = this.wsNotEnd();
+      this.i++;
+      if (sep === ",") continue;
+      if (sep === "}") return;
+      throw this.bad(sep, "after object key:value pair");
+    }
+  }
+
+  private array(): void {
+    this.i++;
+    if (this.wsNotEnd() === "]") {
+      this.i++;
+      return;
+    }
+    for (;;) {
+      this.value();
+      const sep = this.wsNotEnd();
+      this.i++;
+      if (sep === ",") continue;
+      if (sep === "]") return;
+      throw this.bad(sep, "after array element");
+    }
+  }
+
+  value(): void {
+    const c = this.wsNotEnd();
+    if (c === "{") return this.object();
+    if (c === "[") return this.array();
+    if (c === '"') return this.str();
+    if (c === "t") return this.literal("true");
+    if (c === "f") return this.literal("false");
+    if (c === "n") return this.literal("null");
+    if (c === "-" || isDigit(c)) return this.num();
+    throw this.bad(c, "looking for beginning of value");
+  }
+
+  /** The whole text: one value, then only white space. */
+  document(): void {
+    this.value();
+    this.ws();
+    if (this.i < this.n) throw this.bad(this.at()!, "after top-level value");
+  }
+}
+
 /**
  * The message json.Unmarshal returns for text that is not valid JSON, or undefined when it is valid.
  * Mirrors the scanner's states closely enough for the common cases (bad first byte, truncation, junk after a
  * value, bad object keys and separators, bad literals and numbers).
  */
 export function goJsonSyntaxError(text: string): string | undefined {
-  let i = 0;
-  const n = text.length;
-  const ws = () => {
-    while (i < n && (text[i] === " " || text[i] === "\t" || text[i] === "\n" || text[i] === "\r")) i++;
-  };
-  const eof = () => new GoSyntaxError("unexpected end of JSON input");
-  const bad = (c: string, ctx: string) => new GoSyntaxError(`invalid character ${quoteChar(c)} ${ctx}`);
-  const literal = (word: string) => {
-    for (let k = 1; k < word.length; k++) {
-      i++;
-      if (i >= n) throw eof();
-      if (text[i] !== word[k]) throw bad(text[i]!, `in literal ${word} (expecting ${quoteChar(word[k]!)})`);
-    }
-    i++;
-  };
-  const str = () => {
-    i++; // opening quote
-    for (;;) {
-      if (i >= n) throw eof();
-      const c = text[i]!;
-      if (c === '"') {
-        i++;
-        return;
-      }
-      if (c === "\\") {
-        i++;
-        if (i >= n) throw eof();
-        const e = text[i]!;
-        if (e === "u") {
-          for (let k = 0; k < 4; k++) {
-            i++;
-            if (i >= n) throw eof();
-            if (!/[0-9a-fA-F]/.test(text[i]!)) throw bad(text[i]!, "in \\u hexadecimal character escape");
-          }
-        } else if (!'"\\/bfnrt'.includes(e)) throw bad(e, "in string escape code");
-        i++;
-        continue;
-      }
-      if (c < " ") throw bad(c, "in string literal");
-      i++;
-    }
-  };
-  const digits = () => {
-    while (i < n && text[i]! >= "0" && text[i]! <= "9") i++;
-  };
-  const num = () => {
-    if (text[i] === "-") {
-      i++;
-      if (i >= n) throw eof();
-      if (!(text[i]! >= "0" && text[i]! <= "9")) throw bad(text[i]!, "in numeric literal");
-    }
-    if (text[i] === "0") i++;
-    else digits();
-    if (text[i] === ".") {
-      i++;
-      if (i >= n) throw eof();
-      if (!(text[i]! >= "0" && text[i]! <= "9")) throw bad(text[i]!, "after decimal point in numeric literal");
-      digits();
-    }
-    if (text[i] === "e" || text[i] === "E") {
-      i++;
-      if (text[i] === "+" || text[i] === "-") i++;
-      if (i >= n) throw eof();
-      if (!(text[i]! >= "0" && text[i]! <= "9")) throw bad(text[i]!, "in exponent of numeric literal");
-      digits();
-    }
-  };
-  const value = (): void => {
-    ws();
-    if (i >= n) throw eof();
-    const c = text[i]!;
-    if (c === "{") {
-      i++;
-      ws();
-      if (i >= n) throw eof();
-      if (text[i] === "}") {
-        i++;
-        return;
-      }
-      for (;;) {
-        ws();
-        if (i >= n) throw eof();
-        if (text[i] !== '"') throw bad(text[i]!, "looking for beginning of object key string");
-        str();
-        ws();
-        if (i >= n) throw eof();
-        if (text[i] !== ":") throw bad(text[i]!, "after object key");
-        i++;
-        value();
-        ws();
-        if (i >= n) throw eof();
-        if (text[i] === ",") {
-          i++;
-          continue;
-        }
-        if (text[i] === "}") {
-          i++;
-          return;
-        }
-        throw bad(text[i]!, "after object key:value pair");
-      }
-    }
-    if (c === "[") {
-      i++;
-      ws();
-      if (i >= n) throw eof();
-      if (text[i] === "]") {
-        i++;
-        return;
-      }
-      for (;;) {
-        value();
-        ws();
-        if (i >= n) throw eof();
-        if (text[i] === ",") {
-          i++;
-          continue;
-        }
-        if (text[i] === "]") {
-          i++;
-          return;
-        }
-        throw bad(text[i]!, "after array element");
-      }
-    }
-    if (c === '"') return str();
-    if (c === "t") return literal("true");
-    if (c === "f") return literal("false");
-    if (c === "n") return literal("null");
-    if (c === "-" || (c >= "0" && c <= "9")) return num();
-    throw bad(c, "looking for beginning of value");
-  };
   try {
-    value();
-    ws();
-    if (i < n) throw bad(text[i]!, "after top-level value");
+    new GoScanner(text).document();
     return undefined;
   } catch (err) {
     if (err instanceof GoSyntaxError) return err.message;

@@ -1,18 +1,17 @@
-import { ArmErrors } from "../../ArmError.js";
 import { isObject } from "../../ArmRoute.js";
 import { defineOperation } from "../../operation.js";
 import { resourceGroupBody, ResourceGroups } from "../ResourceGroup.js";
-import { RG_ITEM, RG_ROUTE, type ResourceGroupDeps } from "./shared.js";
+import { RG_ITEM, RG_ROUTE, mustGetResourceGroup, type ResourceGroupDeps } from "./shared.js";
 
 /** `PATCH /subscriptions/{s}/resourcegroups/{name}`: tags only. */
 export const update = defineOperation<ResourceGroupDeps>({
   method: "PATCH",
   path: RG_ITEM,
   ...RG_ROUTE,
-  handler: async ({ ctx }, req, tx) => {
+  handler: async (d, req, tx) => {
+    const { ctx } = d;
     const sub = ctx.config.subscriptionId;
-    const rg = await ResourceGroups.get(tx, sub, req.params.resourceGroupName!);
-    if (!rg) throw ArmErrors.resourceGroupNotFound(req.params.resourceGroupName!);
+    const rg = await mustGetResourceGroup(d, tx, req);
     const body = isObject(req.body) ? req.body : {};
     if (isObject(body.tags)) rg.tags = body.tags as Record<string, string>;
     await ResourceGroups.put(tx, sub, rg);

@@ -283,7 +283,8 @@ async function s2() {
 }
 
 async function s3and4() {
-  const lab = await startBenchLab();
+  const cpuProf = flag("--cpu-prof");
+  const lab = await startBenchLab({}, cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${join(tmpdir(), "wilab-bench-prof34")}`] : []);
   try {
     const w = await setupWorkload(lab, { vault: true });
     if (want(3)) {

@@ -121,7 +121,7 @@ function row(r) {
 }
 
 async function scenario(id, fn) {
-  if (!want(id)) return;
+  if (!String(id).split("+").some(want)) return; // "3+4" runs for --only 3 as well
   const started = Date.now();
   try {
     await fn();
@@ -283,7 +283,8 @@ async function s2() {
 }
 
 async function s3and4() {
-  const lab = await startBenchLab();
+  const cpuProf = flag("--cpu-prof");
+  const lab = await startBenchLab({}, cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${join(tmpdir(), "wilab-bench-prof34")}`] : []);
   try {
     const w = await setupWorkload(lab, { vault: true });
     if (want(3)) {

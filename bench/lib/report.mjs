@@ -30,26 +30,38 @@ token, jobs batched per event-loop turn), so the event loop only parses, verifie
 exchanges/s with the pool against ${f(inl?.okRps)}/s with it off (row 1b, \`WILAB_SIGNING_THREADS=0\`: every
 signature on the event loop). Before the pool, jose's \`SignJWT\` signed through WebCrypto, which already runs on
 libuv's threadpool; the pool halves the event loop's share of a signature (~0.2 ms → ~0.1 ms measured) rather
-than unlocking the second core. Profile of the lab under this load (\`node bench/run.mjs --only 1 --cpu-prof\`):
-the event loop spends its time in TLS writes, Fastify, and jose's verification of the assertion — which
-re-imports the issuer's JWK on every request (\`importJWK\` in \`src/entra/FederatedAssertion.ts\`, ~5–8 % of the
-event loop; caching the imported key per issuer and kid removes it).
+than unlocking the second core. Profile of the lab under this load (\`node bench/run.mjs --only 1 --cpu-prof\`,
+issue 9): the event loop's largest items were WebCrypto's RSA verification of the assertion through jose
+(~10 % of samples, ~60 µs of main-thread CPU per verify against ~30 µs for \`crypto.verify\`), \`postMessage\` to
+the signing workers (~7 %), TLS writes (~6 %), then SQLite reads and the sign-in record. The issuer's key was
+already imported once per JWK object; the assertion is now verified with \`node:crypto\` against a public key
+imported once per JWK object when the case is plain (alg RS256, no \`crit\`/\`b64\`, an RSA key of ≥ 2048 bits
+without \`d\`/\`key_ops\`, unpadded base64url parts) and through jose exactly as before otherwise
+(\`test/unit/federatedAssertion-signature.test.ts\` refuses every tampering on both paths). What remains bounds it:
+the signature itself, its \`postMessage\`, TLS and Fastify.
 
 **2 — peer.** oidc-provider runs on one event loop and signs its JWT access token there (through jose), besides
 verifying the client assertion and checking its \`jti\` against replay; wilab's lead is the signing pool and a
 lighter request path.
 
-**3 — Key Vault GET.** Per request: TLS, routing on the vault host, verification of the bearer token (RS256
-through jose's \`jwtVerify\`: ~20 % of the event loop), an RBAC evaluation over the principal's role assignments
-and SQLite reads, then the JSON bundle; the event loop is the bottleneck (one core). The hello-world ceiling does
-only the TLS and HTTP part. Found by profiling (not fixed here: outside the bench's files): \`SqliteStore.list\`
-prepares its SQL statement on every call (~7 % of the event loop, through \`RoleAssignments.forPrincipal\`); a
-verified-token cache (SHA-256 of the token → claims, until \`exp\`) in \`TokenService.verify\` would remove most of
-the verification cost.
+**3 — Key Vault GET.** Per request: TLS, routing on the vault host, the bearer token (verified once, then from
+\`TokenService\`'s verified-token cache with its time window re-checked), the vault and secret reads from SQLite,
+the access decision, the JSON bundle, and one AuditEvent plus a lab-log line. Profile (issue 9, \`--only 3
+--cpu-prof\`, share of the event loop's busy time): TLS \`writev\` ~20 %, SQLite ~16 % — mostly the audit events'
+inserts (\`putAll\` ~10 %, with a \`count(*)\` over up to 10,000 records per 64 written) —, Fastify ~5 %, the face
+and its audit event ~7 %, GC ~6 %. Changed: RBAC grants are cached per (principal, scope, data action) in
+\`src/rbac/decisionCache.ts\` (dropped on every role-assignment create/delete; denials and pending assignments
+re-evaluated each time, the propagation delay and the lab clock honoured; \`test/unit/rbac-grant-cache.test.ts\`);
+the diagnostic store prunes with one count per batch and lists only the records it may delete; the lab log
+returns before formatting a debug line nobody reads. What bounds it now: TLS and the audit event's SQLite insert
+(one per request, by design), then the vault and secret reads.
 
-**4 — webhook.** Per request: TLS, the raw body, the AdmissionReview decode, one service-account read from the
-cluster store, the mutation (\`mutatePod\` ~12 % of the event loop, fast-json-patch's deep clone ~4 %), the Go-style
-JSON serialisation and a base64 JSON-Patch. No crypto beyond TLS; bounded by the event loop.
+**4 — webhook.** Per request: TLS, the raw body, the AdmissionReview decode (with the Go-style syntax check of the
+whole body), the cluster read (the webhook must see a deleted cluster), one service-account read from the cluster
+store, the mutation, the JSON serialisation and a base64 JSON-Patch. Profile (issue 9): TLS writes dominated;
+\`mutatePod\` made four \`structuredClone\`s of the pod and the config was resolved (server version parsed) per
+request. Changed: \`mutatePod\` copies only the pod and its spec (every step replaces what it changes), and the
+route resolves each distinct config once. No crypto beyond TLS; bounded by the event loop.
 
 **5 — start-up.** Node's own start (the ceiling), then loading wilab's modules from node_modules (Fastify and
 avvio are ~35 % of start-up CPU, then yaml, commander, semver), opening SQLite, loading the CA and keys,

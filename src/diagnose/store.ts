@@ -15,24 +15,35 @@ function key(time: string, id: string): string {
   return `${time}|${id}`;
 }
 
-/** One prune removes at most this many records (so a batch of n records prunes ⌈n / PRUNE_BATCH⌉ times). */
+/** One prune removes at most this many records (so a batch of n records prunes up to ⌈n / PRUNE_BATCH⌉ × this many). */
 const PRUNE_BATCH = 64;
 
-async function prune(tx: Tx, kind: string, now: number): Promise<void> {
+/**
+ * Removes the oldest records while there are more than MAX_RECORDS or they are past retention, at most `max`
+ * of them. One count for the whole batch (a count scans every record of the kind), and the oldest records are
+ * listed (and parsed) only as far as they can go: the excess over MAX_RECORDS, plus one to check against retention.
+ */
+async function prune(tx: Tx, kind: string, now: number, max: number): Promise<void> {
   const cutoff = new Date(now - RETENTION_MS).toISOString();
-  const old = await tx.list<{ time?: string; createdDateTime?: string }>(kind, { limit: PRUNE_BATCH });
   let n = await tx.count(kind);
-  for (const r of old) {
-    if (n <= MAX_RECORDS && r.id.split("|")[0]! >= cutoff) break;
-    await tx.delete(kind, r.id);
-    n--;
+  let removed = 0;
+  while (removed < max) {
+    const old = await tx.list<unknown>(kind, { limit: Math.min(max - removed, Math.max(n - MAX_RECORDS, 0) + 1) });
+    if (old.length === 0) return;
+    for (const r of old) {
+      if (n <= MAX_RECORDS && r.id.split("|")[0]! >= cutoff) return;
+      await tx.delete(kind, r.id);
+      n--;
+      removed++;
+    }
   }
 }
 
-/** Writes records under their time-sorted keys and parents in one transaction, pruning once per PRUNE_BATCH written. */
+/** Writes records under their time-sorted keys and parents in one transaction, then prunes (PRUNE_BATCH per PRUNE_BATCH written). */
 async function putAll(tx: Tx, kind: string, rows: readonly { key: string; value: unknown; parent: string }[], now: number): Promise<void> {
+  if (rows.length === 0) return;
   for (const r of rows) await tx.put(kind, r.key, r.value, r.parent);
-  for (let i = 0; i < rows.length; i += PRUNE_BATCH) await prune(tx, kind, now);
+  await prune(tx, kind, now, Math.ceil(rows.length / PRUNE_BATCH) * PRUNE_BATCH);
 }
 
 const signInRow = (r: SignInRecord) => ({ key: key(r.createdDateTime, r.id), value: r, parent: r.appId.toLowerCase() });

@@ -1,7 +1,7 @@
 import type { LabContext } from "../platform/index.js";
 import type { AccessTokenClaims } from "../entra/index.js";
 import type { Tx } from "../store/index.js";
-import { authorize, roleByGuid, roleGuidOf, RoleAssignments, type RoleAssignmentRecord } from "../rbac/index.js";
+import { authorize, RbacGrants, roleByGuid, roleGuidOf, RoleAssignments, type RoleAssignmentRecord } from "../rbac/index.js";
 import { KeyVaultErrors, type KeyVaultError, type KvCallerText } from "./KeyVaultError.js";
 import type { AccessPolicyEntry, VaultRecord } from "./Vaults.js";
 import type { KvOperation } from "./ops/types.js";
@@ -41,6 +41,38 @@ export async function checkAccess(ctx: LabContext, tx: Tx, vault: VaultRecord, c
   return d.authorization;
 }
 
+type AccessDecision = { authorization: KvAuthorization; error?: KeyVaultError };
+
+/**
+ * The RBAC decision: a grant cached for (caller, target, data action) when one is still valid (see
+ * src/rbac/decisionCache.ts), else the caller's assignments that have propagated on the lab clock. Only grants
+ * decided in a read transaction (`op.write` false) are cached; denials are always decided afresh.
+ */
+async function rbacDecision(ctx: LabContext, tx: Tx, vault: VaultRecord, claims: AccessTokenClaims, op: KvOperation, target: string): Promise<AccessDecision> {
+  const now = ctx.clock.now();
+  const delay = ctx.faults.rbacPropagationMs(ctx.config.rbacPropagationMs);
+  const cached = RbacGrants.get<KvAuthorization>(tx, claims.oid, target, op.dataAction, now, delay);
+  if (cached) return { authorization: cached };
+  const all = await RoleAssignments.forPrincipal(tx, claims.oid);
+  const effective = delay > 0 ? all.filter((a) => Date.parse(a.createdOn) + delay <= now) : all;
+  const granted = authorize(effective, claims.oid, op.dataAction, target, "dataAction").assignment;
+  if (granted) {
+    const authorization: KvAuthorization = Object.freeze({ model: "rbac", roleAssignmentId: assignmentId(granted), roleDefinitionName: roleByGuid(roleGuidOf(granted.roleDefinitionId))?.roleName } as const);
+    if (!op.write) RbacGrants.set(tx, claims.oid, target, op.dataAction, now, delay, authorization);
+    return { authorization };
+  }
+  const pending = delay > 0 && authorize(all, claims.oid, op.dataAction, target, "dataAction").assignment;
+  const fault = pending ? ctx.faults.propagationFault("rbac") : undefined;
+  if (fault) ctx.faults.affected({ fault, face: "keyvault", op: `${op.method} ${target}`, status: 403, detail: `role assignment ${pending ? pending.name : ""} still propagating` });
+  const hint = pending
+    ? `role assignment ${pending.name} grants this but is still propagating (the lab's RBAC propagation delay is ${delay} ms${propagationFault(ctx)})`
+    : `no role assigned to ${claims.oid} at '${target}' or above grants ${op.dataAction}; e.g. assign "Key Vault Secrets ${op.permission === "get" || op.permission === "list" ? "User" : "Officer"}" on the vault`;
+  return {
+    authorization: { model: "rbac", deniedReason: hint },
+    error: KeyVaultErrors.forbiddenByRbac(callerText(claims), op.dataAction, target, vault.name, vault.location).withHint(hint),
+  };
+}
+
 /** The decision itself: the grant (or the denial) and, when denied, Key Vault's 403. */
 export async function decideAccess(
   ctx: LabContext,
@@ -49,28 +81,8 @@ export async function decideAccess(
   claims: AccessTokenClaims,
   op: KvOperation,
   secretName: string | undefined,
-): Promise<{ authorization: KvAuthorization; error?: KeyVaultError }> {
-  if (vault.enableRbacAuthorization) {
-    const target = secretName ? `${vault.id}/secrets/${secretName}` : vault.id;
-    const all = await RoleAssignments.forPrincipal(tx, claims.oid);
-    const now = ctx.clock.now();
-    const delay = ctx.faults.rbacPropagationMs(ctx.config.rbacPropagationMs);
-    const effective = delay > 0 ? all.filter((a) => Date.parse(a.createdOn) + delay <= now) : all;
-    const granted = authorize(effective, claims.oid, op.dataAction, target, "dataAction").assignment;
-    if (granted) {
-      return { authorization: { model: "rbac", roleAssignmentId: assignmentId(granted), roleDefinitionName: roleByGuid(roleGuidOf(granted.roleDefinitionId))?.roleName } };
-    }
-    const pending = delay > 0 && authorize(all, claims.oid, op.dataAction, target, "dataAction").assignment;
-    const fault = pending ? ctx.faults.propagationFault("rbac") : undefined;
-    if (fault) ctx.faults.affected({ fault, face: "keyvault", op: `${op.method} ${target}`, status: 403, detail: `role assignment ${pending ? pending.name : ""} still propagating` });
-    const hint = pending
-      ? `role assignment ${pending.name} grants this but is still propagating (the lab's RBAC propagation delay is ${delay} ms${propagationFault(ctx)})`
-      : `no role assigned to ${claims.oid} at '${target}' or above grants ${op.dataAction}; e.g. assign "Key Vault Secrets ${op.permission === "get" || op.permission === "list" ? "User" : "Officer"}" on the vault`;
-    return {
-      authorization: { model: "rbac", deniedReason: hint },
-      error: KeyVaultErrors.forbiddenByRbac(callerText(claims), op.dataAction, target, vault.name, vault.location).withHint(hint),
-    };
-  }
+): Promise<AccessDecision> {
+  if (vault.enableRbacAuthorization) return rbacDecision(ctx, tx, vault, claims, op, secretName ? `${vault.id}/secrets/${secretName}` : vault.id);
   const policies = vault.accessPolicies as AccessPolicyEntry[];
   const oid = claims.oid.toLowerCase();
   const granted = policies.some(

@@ -26,30 +26,34 @@ export function installFaultHooks(
   applies: (req: FastifyRequest) => boolean = () => true,
 ): void {
   const hits = new WeakMap<FastifyRequest, FaultHit>();
-  app.addHook("onRequest", async (req) => {
-    if (!applies(req)) return;
+  // Callback-style hooks: with no fault in force a request pays one array-length check, not a promise per hook.
+  app.addHook("onRequest", (req, _reply, done) => {
+    if (!applies(req)) return done();
     const hit = d.faults.take(face);
-    if (!hit.latency && !hit.throttle) return;
+    if (!hit.latency && !hit.throttle) return done();
     hits.set(req, hit);
-    if (hit.latency) await sleep(hit.latency.ms);
-    const t = hit.throttle;
-    if (t) {
+    void (async () => {
+      if (hit.latency) await sleep(hit.latency.ms);
+      const t = hit.throttle;
+      if (!t) return done();
       const s = t.retryAfterS ?? 1;
-      throw throttled(s, req)
-        .withHeader("retry-after", String(s))
-        .withHint(`wilab fault ${t.id} (${describeFault(t)}) is in force${t.remaining !== undefined ? ` for ${t.remaining} more request(s)` : ""}: clear it with 'wilab fault clear ${t.id}'`);
-    }
+      done(
+        throttled(s, req)
+          .withHeader("retry-after", String(s))
+          .withHint(`wilab fault ${t.id} (${describeFault(t)}) is in force${t.remaining !== undefined ? ` for ${t.remaining} more request(s)` : ""}: clear it with 'wilab fault clear ${t.id}'`),
+      );
+    })().catch((err: unknown) => done(err instanceof Error ? err : new Error(String(err))));
   });
   // onSend, not onResponse: the line is written before the client has its answer.
-  app.addHook("onSend", async (req, reply, payload) => {
+  app.addHook("onSend", (req, reply, payload, done) => {
     const hit = hits.get(req);
-    if (!hit) return payload;
+    if (!hit) return done(null, payload);
     hits.delete(req);
     const op = `${req.method} ${pathOf(req)}`;
     for (const fault of [hit.throttle, hit.latency]) {
       if (fault) d.faults.affected({ fault, face, op, status: reply.statusCode, detail: fault.kind === "latency" ? `delayed ${fault.ms} ms` : undefined });
     }
-    return payload;
+    done(null, payload);
   });
 }
 

@@ -50,6 +50,8 @@ export interface FaultHit {
   throttle?: Of<"throttle">;
 }
 
+const NO_HIT: FaultHit = Object.freeze({});
+
 export class Faults {
   private faults: Fault[] = [];
   private seq = 0;
@@ -103,6 +105,7 @@ export class Faults {
    * (a fault whose count runs out clears itself). Latency: the largest in force; throttle: the oldest.
    */
   take(face: FaultFace): FaultHit {
+    if (this.faults.length === 0) return NO_HIT; // the common case: nothing in force, nothing allocated
     let latency: Of<"latency"> | undefined;
     let throttle: Of<"throttle"> | undefined;
     for (const f of this.faults) {

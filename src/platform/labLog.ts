@@ -117,6 +117,8 @@ export class LabLog {
 
   /** Writes one entry (tokens in its text redacted). Never throws: logging must not fail a request. */
   log(entry: LogEntry): void {
+    // Most lines of a busy lab are debug lines nobody listens to: nothing to scrub, stamp or format then.
+    if (this.listeners.size === 0 && !this.enabled(entry.level)) return;
     const e = scrub(entry);
     const time = new Date(this.now()).toISOString();
     for (const l of this.listeners) {

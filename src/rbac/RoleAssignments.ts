@@ -1,5 +1,6 @@
 import type { Tx } from "../store/index.js";
 import { foldScope, type RoleAssignmentRecord } from "./evaluate.js";
+import { RbacGrants } from "./decisionCache.js";
 
 const KIND = "roleAssignment";
 
@@ -11,13 +12,17 @@ function idOf(scope: string, name: string): string {
 /** Store access for role assignments, grouped by principal so that an access check reads only that principal's. */
 export const RoleAssignments = {
   idOf,
+  /** Creates or replaces an assignment; drops the store's cached RBAC grants. */
   put(tx: Tx, a: RoleAssignmentRecord): Promise<void> {
+    RbacGrants.invalidate(tx);
     return tx.put(KIND, idOf(a.scope, a.name), a, a.principalId.toLowerCase());
   },
   get(tx: Tx, scope: string, name: string): Promise<RoleAssignmentRecord | undefined> {
     return tx.get(KIND, idOf(scope, name));
   },
+  /** Deletes an assignment; drops the store's cached RBAC grants. */
   delete(tx: Tx, scope: string, name: string): Promise<boolean> {
+    RbacGrants.invalidate(tx);
     return tx.delete(KIND, idOf(scope, name));
   },
   async forPrincipal(tx: Tx, principalId: string): Promise<RoleAssignmentRecord[]> {

@@ -355,8 +355,10 @@ const deny = (message: string): MutateResult => ({ allowed: false, code: 400, me
  */
 export function mutatePod(pod: Pod, serviceAccount: ServiceAccount | undefined, config: WebhookConfig | ResolvedWebhookConfig, namespace?: string): MutateResult {
   const cfg = resolveWebhookConfig(config);
-  const original = structuredClone(pod);
-  const work = structuredClone(pod);
+  // No deep copies: every step below replaces what it changes (new containers, lists, metadata) and never
+  // writes into the caller's objects, so a copy of the pod and of its spec keeps `pod` as it came in.
+  const original = pod;
+  const work: Pod = pod.spec != null ? { ...pod, spec: { ...pod.spec } } : { ...pod };
   const podName = podIdentity(work);
   const saName = work.spec?.serviceAccountName || "default";
   if (serviceAccount === undefined) return deny(`serviceaccounts ${goQuote(saName)} not found`);
@@ -384,7 +386,7 @@ export function mutatePod(pod: Pod, serviceAccount: ServiceAccount | undefined, 
       apply("containers", spec.containers, injectProxySidecarContainer(spec.containers ?? [], cfg.proxyImage, port.value, cfg.logLevel), "start");
     }
   }
-  const afterInserts = structuredClone(work);
+  const afterInserts: Pod = work.spec != null ? { ...work, spec: { ...work.spec } } : { ...work };
   // Step 2: "for daemonset/deployment pods the namespace field is not set": the request's namespace is copied.
   if (namespace !== undefined && namespace !== "" && work.metadata?.namespace !== namespace) {
     work.metadata = { ...(work.metadata ?? {}), namespace };

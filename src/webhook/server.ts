@@ -45,6 +45,20 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookRoutesOpt
     const out = errorReview(code, msg);
     return reply.code(out.status).type(out.contentType).send(out.body);
   });
+  // Resolved configurations by their fields: a cluster's config is rebuilt per request (the cluster can change),
+  // resolving it (server version parse, images, authority) is done once per distinct config.
+  const resolved = new Map<string, ResolvedWebhookConfig>();
+  const resolve = (config: WebhookConfig | ResolvedWebhookConfig): ResolvedWebhookConfig => {
+    if ("useNativeSidecar" in config) return config;
+    const k = JSON.stringify(config);
+    let r = resolved.get(k);
+    if (!r) {
+      r = resolveWebhookConfig(config);
+      if (resolved.size >= 1000) resolved.clear();
+      resolved.set(k, r);
+    }
+    return r;
+  };
   const send = (reply: FastifyReply, out: HttpOut) => reply.code(out.status).type(out.contentType).send(out.body);
 
   app.post(MUTATE_PATH, { bodyLimit: MAX_REQUEST_SIZE + 1 }, async (req, reply) => {
@@ -52,7 +66,7 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookRoutesOpt
     const config = await opts.config(key);
     if (config === undefined) return reply.code(404).type("text/plain; charset=utf-8").send(NOT_FOUND);
     const body = Buffer.isBuffer(req.body) ? req.body : undefined;
-    const deps: WebhookDeps = { config: resolveWebhookConfig(config), getServiceAccount: (ns, name) => opts.getServiceAccount(key, ns, name) };
+    const deps: WebhookDeps = { config: resolve(config), getServiceAccount: (ns, name) => opts.getServiceAccount(key, ns, name) };
     return send(reply, await serveAdmissionReview({ method: req.method, contentType: req.headers["content-type"], body }, deps));
   });
   for (const path of ["/healthz", "/readyz"]) {

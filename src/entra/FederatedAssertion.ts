@@ -1,5 +1,4 @@
-import { createPublicKey, verify as cryptoVerify, type KeyObject } from "node:crypto";
-import type { JWK, JWTPayload, ProtectedHeaderParameters } from "jose";
+import type { JWTPayload, ProtectedHeaderParameters } from "jose";
 import { loadJose } from "../platform/jose.js";
 import { dotnetRoundTrip } from "../platform/index.js";
 import { EntraErrors } from "./EntraError.js";
@@ -13,48 +12,6 @@ const AAD_ISSUERS = [/^https:\/\/sts\.windows\.net\//i, /^https:\/\/login\.micro
 
 /** Imported issuer keys, by the JWK object the key source returned (a refetch yields new objects). */
 const importedKeys = new WeakMap<object, Promise<unknown>>();
-/** The same keys as node:crypto public keys for the synchronous RS256 path (null: the key takes jose's path). */
-const publicKeys = new WeakMap<object, KeyObject | null>();
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
-
-/**
- * The issuer's JWK as a node:crypto RSA public key of at least 2048 bits, imported once per JWK object; null when
- * the key is anything else (private, another type, restricted use or operations, another alg), so that jose
- * decides — and refuses — it exactly as before.
- */
-function rsaPublicKey(jwk: JWK): KeyObject | null {
-  let k = publicKeys.get(jwk);
-  if (k !== undefined) return k;
-  k = null;
-  const plain = jwk.kty === "RSA" && jwk.d === undefined && (jwk.alg === undefined || jwk.alg === "RS256") && (jwk.use === undefined || jwk.use === "sig") && jwk.key_ops === undefined;
-  if (plain) {
-    try {
-      const key = createPublicKey({ key: { kty: "RSA", n: jwk.n, e: jwk.e }, format: "jwk" });
-      if ((key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048) k = key;
-    } catch {
-      k = null;
-    }
-  }
-  publicKeys.set(jwk, k);
-  return k;
-}
-
-/**
- * RS256 verification of a compact JWS with node:crypto (synchronous, half the CPU of WebCrypto's), for the plain
- * case only: `alg` RS256, no `crit` and no `b64` header, an RSA public key of ≥ 2048 bits, three unpadded base64url
- * parts. Returns undefined when the case is not plain: the caller then verifies through jose, as before.
- */
-function verifyRs256Sync(d: DecodedAssertion, jwk: JWK): boolean | undefined {
-  const h = d.header as Record<string, unknown>;
-  if (h.alg !== "RS256" || "crit" in h || "b64" in h) return undefined;
-  const key = rsaPublicKey(jwk);
-  if (!key) return undefined;
-  const parts = d.raw.split(".");
-  if (parts.length !== 3 || !parts.every((p) => BASE64URL.test(p))) return undefined;
-  const dot = d.raw.lastIndexOf(".");
-  const sig = parts[2]!;
-  return cryptoVerify("sha256", Buffer.from(d.raw.slice(0, dot), "latin1"), key, Buffer.from(sig, "base64url"));
-}
 
 export interface AssertionCheckOptions {
   now: number;
@@ -140,9 +97,6 @@ async function verifySignature(decoded: DecodedAssertion, iss: string, keys: Oid
     throw err;
   }
   if (!jwk) throw EntraErrors.keyNotFound(kid, iss).withHint(`kid '${kid}' is not in the JWKS published by ${iss}, even after a refetch`);
-  const fast = verifyRs256Sync(decoded, jwk);
-  if (fast === true) return;
-  if (fast === false) throw EntraErrors.invalidSignature().withHint(`the signature does not verify with key '${kid}' from ${iss}`);
   try {
     let imported = importedKeys.get(jwk);
     if (!imported) {

@@ -1,6 +1,6 @@
-// The assertion's RS256 signature check (src/entra/FederatedAssertion.ts): plain assertions are verified with
-// node:crypto against a key imported once per JWK, anything else goes through jose as before. Every case that
-// must be refused is refused on either path (AADSTS7000274), and the key is imported once per JWK object.
+// The assertion's RS256 signature check (src/entra/FederatedAssertion.ts, through jose with the issuer's key
+// imported once per JWK object): every assertion that must be refused is refused (AADSTS7000274), and a valid one
+// is accepted again and again.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { generateKeyPairSync, sign as cryptoSign, type KeyObject } from "node:crypto";

@@ -34,11 +34,9 @@ than unlocking the second core. Profile of the lab under this load (\`node bench
 issue 9): the event loop's largest items were WebCrypto's RSA verification of the assertion through jose
 (~10 % of samples, ~60 µs of main-thread CPU per verify against ~30 µs for \`crypto.verify\`), \`postMessage\` to
 the signing workers (~7 %), TLS writes (~6 %), then SQLite reads and the sign-in record. The issuer's key was
-already imported once per JWK object; the assertion is now verified with \`node:crypto\` against a public key
-imported once per JWK object when the case is plain (alg RS256, no \`crit\`/\`b64\`, an RSA key of ≥ 2048 bits
-without \`d\`/\`key_ops\`, unpadded base64url parts) and through jose exactly as before otherwise
-(\`test/unit/federatedAssertion-signature.test.ts\` refuses every tampering on both paths). What remains bounds it:
-the signature itself, its \`postMessage\`, TLS and Fastify.
+already imported once per JWK object. A \`node:crypto\` verification path for plain assertions was tried and
+dropped: its gain stayed within this machine's run-to-run noise, and the check stays with jose. What bounds it: the
+assertion's verification through jose (WebCrypto), the signature itself, its \`postMessage\`, TLS and Fastify.
 
 **2 — peer.** oidc-provider runs on one event loop and signs its JWT access token there (through jose), besides
 verifying the client assertion and checking its \`jti\` against replay; wilab's lead is the signing pool and a

@@ -89,3 +89,19 @@ export function refusalCode(credentials: readonly FicLike[], p: PresentedClaims)
   }
   return "AADSTS700212";
 }
+
+/** What the tenant's directory says about claims a client id will present (Entra's `federatedTrust`, the kubelet's warnings). */
+export interface FederatedTrustAnswer {
+  /** The client id names an identity (a managed identity or an application) of the tenant. */
+  clientIdKnown: boolean;
+  /** The client id is in fact the object (principal) id of this service principal: its appId is the client id. */
+  objectIdOf?: { appId: string; displayName: string };
+  /** The ARM id of the managed identity behind the client id, when it is one. */
+  identityId?: string;
+  /** How many federated credentials that identity has. */
+  identityCredentials: number;
+  /** The credential that trusts the claims, or the nearest miss (over that identity's credentials; when it has none, over the tenant's). */
+  verdict: FicVerdict<FicLike>;
+  /** The AADSTS code Entra would answer (computed in Entra's order over the identity's credentials), when not matched. */
+  refusal?: string;
+}

@@ -1,22 +1,10 @@
 import type { Store } from "../store/index.js";
-import { matchFederatedCredential, refusalCode, type FicLike, type FicVerdict, type PresentedClaims } from "../diagnose/index.js";
+import { matchFederatedCredential, refusalCode, type FederatedTrustAnswer, type FicLike, type PresentedClaims } from "../diagnose/index.js";
 import { Directory } from "./Directory.js";
 import { FederatedIdentityCredentials, type FederatedIdentityCredentialRecord } from "./FederatedIdentityCredential.js";
 
 /** Entra's answer to "would a token with these claims be trusted for this client id?", without a token request. */
-export interface FederatedTrust {
-  clientIdKnown: boolean;
-  /** The client id is in fact the object (principal) id of this service principal: its appId is the client id. */
-  objectIdOf?: { appId: string; displayName: string };
-  /** The managed identity behind the client id (ARM id), when it is one. */
-  identityId?: string;
-  /** How many federated credentials that identity has. */
-  identityCredentials: number;
-  /** Over the identity's credentials; when it has none (or the client id is unknown), over the whole tenant's. */
-  verdict: FicVerdict<FicLike>;
-  /** The code Entra's token endpoint would answer for these claims and the identity's credentials (its order: issuer, subject, audience). */
-  refusal?: string;
-}
+export type FederatedTrust = FederatedTrustAnswer;
 
 const asFic = (c: FederatedIdentityCredentialRecord): FicLike => ({ name: c.name, id: c.id, issuer: c.issuer, subject: c.subject, audiences: c.audiences });
 

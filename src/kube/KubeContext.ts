@@ -3,7 +3,9 @@ import type { LabContext } from "../platform/index.js";
 import type { ClusterRecord } from "./Cluster.js";
 import type { KubeStorage } from "./KubeStorage.js";
 import type { ServiceAccountIssuer } from "./issuer/ServiceAccountIssuer.js";
-import type { FicLike, FicVerdict, PresentedClaims } from "../diagnose/index.js";
+import type { FederatedTrustAnswer, PresentedClaims } from "../diagnose/index.js";
+
+export type { FederatedTrustAnswer };
 
 export interface PodLogOptions {
   container?: string;
@@ -18,22 +20,6 @@ export interface PodLogOptions {
 export interface PodLogSource {
   /** A stream of the container's log; `undefined` when the container has not started (kube-apiserver answers 400). */
   logs(clusterId: string, namespace: string, pod: string, o: PodLogOptions): Promise<Readable | undefined>;
-}
-
-/** What the tenant's directory says about a service-account token a pod will present (see `KubeContext.federatedTrust`). */
-export interface FederatedTrustAnswer {
-  /** The client id the pod uses names an identity (a managed identity or an application) of the tenant. */
-  clientIdKnown: boolean;
-  /** The client id is in fact the object (principal) id of this service principal. */
-  objectIdOf?: { appId: string; displayName: string };
-  /** The ARM id of the managed identity behind the client id, when it is one. */
-  identityId?: string;
-  /** How many federated credentials that identity has. */
-  identityCredentials: number;
-  /** The credential that trusts the claims, or the nearest miss (over that identity's credentials; when it has none, over the tenant's). */
-  verdict: FicVerdict<FicLike>;
-  /** The AADSTS code Entra would answer (computed in Entra's order over the identity's credentials), when not matched. */
-  refusal?: string;
 }
 
 /** Everything the Kubernetes side of the lab shares: the lab, the object store, issuers and the kubelet's logs. */

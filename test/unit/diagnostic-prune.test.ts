@@ -4,26 +4,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SqliteStore } from "../../src/store/index.js";
 import { AuditEvents, MAX_RECORDS, RETENTION_MS, type AuditEventRecord } from "../../src/diagnose/index.js";
+import { auditRecord } from "../helpers/records.js";
 
 const T0 = Date.parse("2026-01-01T00:00:00Z");
 
-function audit(i: number, time: number): AuditEventRecord {
-  return {
-    id: `a-${String(i).padStart(6, "0")}`,
-    time: new Date(time).toISOString(),
-    resourceId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv1",
-    operationName: "SecretGet",
-    operationVersion: "7.5",
-    category: "AuditEvent",
-    resultType: "Success",
-    resultSignature: "OK",
-    durationMs: 1,
-    callerIpAddress: "127.0.0.1",
-    correlationId: `c-${i}`,
-    identity: { claim: { oid: "o" } },
-    properties: { httpStatusCode: 200, requestUri: "https://kv1.vault.azure.net/secrets/x" },
-  };
-}
+const audit = (i: number, time: number): AuditEventRecord => auditRecord(`a-${String(i).padStart(6, "0")}`, time, `c-${i}`);
 
 const ids = (store: SqliteStore) => store.read(async (tx) => (await tx.list("diag:auditEvent")).map((r) => r.id.split("|")[1]));
 

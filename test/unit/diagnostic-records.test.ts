@@ -5,6 +5,7 @@ import { AuditEvents, DiagnosticRecords, MAX_RECORDS, SignIns, type AuditEventRe
 import { Hosts } from "../../src/lab/context.js";
 import { signInLogEntry, signInRecord, type SignInAttempt } from "../../src/entra/index.js";
 import { auditEvent, auditLogEntry, type KvRequestFacts } from "../../src/keyvault/audit.js";
+import { auditRecord } from "../helpers/records.js";
 
 const T0 = Date.parse("2026-01-01T00:00:00Z");
 
@@ -21,23 +22,7 @@ function signIn(i: number, appId = "app-a"): SignInRecord {
   };
 }
 
-function audit(i: number): AuditEventRecord {
-  return {
-    id: `a-${i}`,
-    time: new Date(T0 + i).toISOString(),
-    resourceId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv1",
-    operationName: "SecretGet",
-    operationVersion: "7.5",
-    category: "AuditEvent",
-    resultType: "Success",
-    resultSignature: "OK",
-    durationMs: 1,
-    callerIpAddress: "127.0.0.1",
-    correlationId: `c-${i}`,
-    identity: { claim: { oid: "o" } },
-    properties: { httpStatusCode: 200, requestUri: "https://kv1.vault.azure.net/secrets/x" },
-  };
-}
+const audit = (i: number): AuditEventRecord => auditRecord(`a-${i}`, T0 + i, `c-${i}`);
 
 /** A store that counts its write transactions (and can be made to fail them). */
 function counting(store: Store): Store & { writes: number; fail: boolean } {

@@ -19,7 +19,7 @@ export async function federatedTrust(store: Store, claims: PresentedClaims, clie
     const ref = clientId && !sp ? await Directory.principal(tx, clientId) : undefined;
     const owner = ref?.type === "ServicePrincipal" ? await Directory.servicePrincipalByAppId(tx, ref.key) : undefined;
     const own = sp?.miResourceId ? await FederatedIdentityCredentials.list(tx, sp.miResourceId) : [];
-    const creds = own.length ? own : (await tx.list<FederatedIdentityCredentialRecord>("federatedIdentityCredential")).map((r) => r.value);
+    const creds = own.length ? own : await FederatedIdentityCredentials.all(tx);
     const verdict = matchFederatedCredential(creds.map(asFic), claims);
     return {
       clientIdKnown: !!sp,
@@ -27,7 +27,7 @@ export async function federatedTrust(store: Store, claims: PresentedClaims, clie
       ...(sp?.miResourceId ? { identityId: sp.miResourceId } : {}),
       identityCredentials: own.length,
       verdict,
-      ...(verdict.matched ? {} : { refusal: refusalCode(own.map(asFic), claims) }),
+      ...(verdict.matched ? {} : { refusal: refusalCode(own, claims) }),
     };
   });
 }

@@ -2,12 +2,12 @@ import { createHash } from "node:crypto";
 import type { LabContext } from "../platform/index.js";
 import type { SignInRecord } from "../diagnose/index.js";
 import type { LogEntry } from "../platform/index.js";
-import type { ServicePrincipalRecord, UserRecord } from "./Directory.js";
+import { AZURE_CLI_CLIENT_ID, type ServicePrincipalRecord, type UserRecord } from "./Directory.js";
 import type { PresentedAssertion } from "./FederatedAssertion.js";
 import { EntraError } from "./EntraError.js";
 
 /** The Azure CLI's public client id (the password grant's client). */
-const AZURE_CLI_APP = { appId: "04b07795-8ddb-461a-bbee-02f9e1bf7b46", displayName: "Microsoft Azure CLI" };
+const AZURE_CLI_APP = { appId: AZURE_CLI_CLIENT_ID, displayName: "Microsoft Azure CLI" };
 
 /** The first-party resource principals, as sign-in logs name them (resourceId is the resource's appId). */
 const RESOURCES = {

@@ -6,12 +6,6 @@ import { KeyVaultErrors, type KeyVaultError, type KvCallerText } from "./KeyVaul
 import type { AccessPolicyEntry, VaultRecord } from "./Vaults.js";
 import type { KvOperation } from "./ops/types.js";
 
-/** ` — set by wilab fault <id>` when a propagation fault sets the RBAC delay. */
-function propagationFault(ctx: LabContext): string {
-  const f = ctx.faults.propagationFault("rbac");
-  return f ? `, set by wilab fault ${f.id}` : "";
-}
-
 export function callerText(claims: AccessTokenClaims): KvCallerText {
   return { appid: claims.appid, oid: claims.oid, iss: claims.iss };
 }
@@ -63,9 +57,9 @@ async function rbacDecision(ctx: LabContext, tx: Tx, vault: VaultRecord, claims:
   }
   const pending = delay > 0 && authorize(all, claims.oid, op.dataAction, target, "dataAction").assignment;
   const fault = pending ? ctx.faults.propagationFault("rbac") : undefined;
-  if (fault) ctx.faults.affected({ fault, face: "keyvault", op: `${op.method} ${target}`, status: 403, detail: `role assignment ${pending ? pending.name : ""} still propagating` });
+  if (pending && fault) ctx.faults.affected({ fault, face: "keyvault", op: `${op.method} ${target}`, status: 403, detail: `role assignment ${pending.name} still propagating` });
   const hint = pending
-    ? `role assignment ${pending.name} grants this but is still propagating (the lab's RBAC propagation delay is ${delay} ms${propagationFault(ctx)})`
+    ? `role assignment ${pending.name} grants this but is still propagating (the lab's RBAC propagation delay is ${delay} ms${fault ? `, set by wilab fault ${fault.id}` : ""})`
     : `no role assigned to ${claims.oid} at '${target}' or above grants ${op.dataAction}; e.g. assign "Key Vault Secrets ${op.permission === "get" || op.permission === "list" ? "User" : "Officer"}" on the vault`;
   return {
     authorization: { model: "rbac", deniedReason: hint },

@@ -34,7 +34,7 @@ export interface ClusterApi {
 }
 
 /** Objects a cluster's delete purges (pods are deleted one by one first, as their owners would see it). */
-const PURGED = ["serviceaccounts", "configmaps", "secrets", "events", "namespaces", "mutatingwebhookconfigurations"];
+const PURGED = ["deployments", "replicasets", "jobs", "serviceaccounts", "configmaps", "secrets", "events", "namespaces", "mutatingwebhookconfigurations"];
 
 export function clusterApi(kube: KubeContext): ClusterApi {
   const { ctx } = kube;

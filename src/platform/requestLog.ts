@@ -24,8 +24,9 @@ export function faceOfRequest(host: string, path: string): LogFace {
 
 /** Installs the per-request `debug` line on the root instance (before the faces register, so it covers them all). */
 export function installRequestLog(app: FastifyInstance, log: LabLog): void {
-  app.addHook("onResponse", async (req, reply) => {
-    if (!log.enabled("debug")) return;
+  // A callback hook: no promise per request when debug lines are off (the common case).
+  app.addHook("onResponse", (req, reply, done) => {
+    if (!log.enabled("debug")) return done();
     const host = hostOf(req);
     const path = pathOf(req);
     log.log({
@@ -35,5 +36,6 @@ export function installRequestLog(app: FastifyInstance, log: LabLog): void {
       status: reply.statusCode,
       fields: { host, durationMs: Math.round(reply.elapsedTime) },
     });
+    done();
   });
 }

@@ -1,13 +1,13 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { TokenService } from "../entra/index.js";
+import type { FastifyInstance } from "fastify";
 import { queryOf, sendJson } from "../platform/index.js";
+import { sendRefusal, type AdminAuthenticate } from "./adminAuth.js";
 import type { Store } from "../store/index.js";
 import { AuditEvents, MAX_RECORDS } from "./store.js";
 
 export interface DiagnoseRouteDeps {
   /** What the routes need from the lab (its context fits). */
-  ctx: { hosts: { armResources(): string[] }; store: Store; records: { flush(): Promise<void> } };
-  tokens: TokenService;
+  ctx: { store: Store; records: { flush(): Promise<void> } };
+  authenticate: AdminAuthenticate;
 }
 
 /**
@@ -16,23 +16,11 @@ export interface DiagnoseRouteDeps {
  * answers a vault's Key Vault audit events, newest first (what a diagnostic setting would send to Log Analytics).
  */
 export async function diagnoseRoutes(app: FastifyInstance, d: DiagnoseRouteDeps): Promise<void> {
-  const { ctx, tokens } = d;
-
-  async function authenticated(req: FastifyRequest): Promise<string | undefined> {
-    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "");
-    if (!m) return "an ARM bearer token is required (wilab login)";
-    try {
-      await tokens.verify(m[1], ctx.hosts.armResources());
-      return undefined;
-    } catch (err) {
-      if (err instanceof Error && "reason" in err) return `invalid token: ${err.message}`;
-      throw err;
-    }
-  }
+  const { ctx } = d;
 
   app.get("/_wilab/auditEvents", async (req, reply) => {
-    const denied = await authenticated(req);
-    if (denied) return sendJson(reply, 401, { error: { code: "Unauthorized", message: denied } });
+    const refused = await d.authenticate(req);
+    if (refused) return sendRefusal(reply, refused);
     const q = queryOf(req);
     const top = q.top === undefined ? 100 : Number(q.top);
     if (!Number.isInteger(top) || top < 1 || top > MAX_RECORDS) {

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { mkdirSync, writeFileSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +15,7 @@ import { diagnoseRoutes, DiagnosticRecords } from "../diagnose/index.js";
 import { bootstrapLab } from "./bootstrap.js";
 import { labAdminRoutes } from "./adminRoutes.js";
 import { labFaultRoutes } from "./faultRoutes.js";
+import { isDenial, labAdminCaller } from "./adminAuth.js";
 import { doctorDeps, doctorRoutes } from "../diagnose/doctor/index.js";
 import { Hosts, TRANSPARENT_HOSTS, vaultNameFromHost, type HostMode, type LabContext, type LabLogger } from "./context.js";
 import { LabRecords, type LabRecord } from "./LabRecord.js";
@@ -180,8 +181,13 @@ async function registerFaces(
   await app.register(async (f) => labAdminRoutes(f, { ctx, kube, tokens, startedAt: Date.now() }));
   await app.register(async (f) => labFaultRoutes(f, { ctx, kube, tokens }));
   await app.register(async (f) => graphFace(f, { ctx, tokens, admins: () => [lab().adminUser.objectId, lab().adminApp.objectId] }));
-  await app.register(async (f) => diagnoseRoutes(f, { ctx, tokens }));
-  await app.register(async (f) => doctorRoutes(f, { doctor: doctorDeps(ctx, kube), verifyArmToken: (t) => tokens.verify(t, ctx.hosts.armResources()) }));
+  // One `/_wilab` caller check (an ARM token of the lab's tenant) for the diagnostics routes.
+  const authenticate = async (req: FastifyRequest) => {
+    const c = await labAdminCaller(ctx, tokens, req);
+    return isDenial(c) ? c : undefined;
+  };
+  await app.register(async (f) => diagnoseRoutes(f, { ctx, authenticate }));
+  await app.register(async (f) => doctorRoutes(f, { doctor: doctorDeps(ctx, kube), authenticate }));
   await app.register(async (f) => armPublicRoutes(f, { ctx, lab }));
   await app.register(async (f) => armFace(f, { ctx, tokens, lab, routes: armRoutes(ctx, clusterApi(kube)) }));
 

@@ -13,7 +13,14 @@ export interface AdminDenial {
  * Authenticates a caller of the lab's own `/_wilab` APIs with an ARM token, as `/_wilab/clock` does. For a
  * write, the caller needs a role whose actions match `action` at the lab's subscription (Owner, Contributor).
  */
-export async function labAdminCaller(ctx: LabContext, tokens: TokenService, req: FastifyRequest, action?: string): Promise<AccessTokenClaims | AdminDenial> {
+export async function labAdminCaller(
+  ctx: LabContext,
+  tokens: TokenService,
+  req: FastifyRequest,
+  action?: string,
+  /** What the refusal says the caller may not do (default: perform the action). */
+  what = `perform '${action ?? ""}'`,
+): Promise<AccessTokenClaims | AdminDenial> {
   const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "");
   if (!m) return { status: 401, message: "an ARM bearer token is required (wilab login)" };
   let claims: AccessTokenClaims;
@@ -27,7 +34,7 @@ export async function labAdminCaller(ctx: LabContext, tokens: TokenService, req:
     const scope = `/subscriptions/${ctx.config.subscriptionId}`;
     const assignments = await ctx.store.read((tx) => RoleAssignments.forPrincipal(tx, claims.oid));
     if (!authorize(assignments, claims.oid, action, scope, "action").allowed) {
-      return { status: 403, message: `the caller '${claims.oid}' may not perform '${action}': it needs Owner or Contributor on ${scope}` };
+      return { status: 403, message: `the caller '${claims.oid}' may not ${what}: it needs Owner or Contributor on ${scope}` };
     }
   }
   return claims;

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { parseDuration, sendJson } from "../platform/index.js";
-import { AccessTokenInvalid, type TokenService } from "../entra/index.js";
-import { authorize, RoleAssignments } from "../rbac/index.js";
+import type { TokenService } from "../entra/index.js";
+import { isDenial, labAdminCaller, type AdminDenial } from "./adminAuth.js";
 import type { LabContext } from "./context.js";
 import type { KubeContext } from "../kube/index.js";
 import { listImageMappings, removeImageMapping, setImageMapping } from "../kube/kubelet/index.js";
@@ -20,23 +20,9 @@ interface ClockBody {
 export async function labAdminRoutes(app: FastifyInstance, d: { ctx: LabContext; kube: KubeContext; tokens: TokenService; startedAt: number }): Promise<void> {
   const { ctx, tokens } = d;
 
-  async function caller(req: FastifyRequest, write: boolean): Promise<string | { status: number; message: string }> {
-    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "");
-    if (!m) return { status: 401, message: "an ARM bearer token is required (wilab login)" };
-    try {
-      const claims = await tokens.verify(m[1], ctx.hosts.armResources());
-      if (write) {
-        const scope = `/subscriptions/${ctx.config.subscriptionId}`;
-        const assignments = await ctx.store.read((tx) => RoleAssignments.forPrincipal(tx, claims.oid));
-        if (!authorize(assignments, claims.oid, LAB_ADMIN_ACTION, scope, "action").allowed) {
-          return { status: 403, message: `the caller '${claims.oid}' may not change the lab clock: it needs Owner or Contributor on ${scope}` };
-        }
-      }
-      return claims.oid;
-    } catch (err) {
-      if (err instanceof AccessTokenInvalid) return { status: 401, message: `invalid token: ${err.detail}` };
-      throw err;
-    }
+  async function caller(req: FastifyRequest, write: boolean): Promise<string | AdminDenial> {
+    const c = await labAdminCaller(ctx, tokens, req, write ? LAB_ADMIN_ACTION : undefined, "change the lab clock");
+    return isDenial(c) ? c : c.oid;
   }
 
   const clockView = () => ({ now: new Date(ctx.clock.now()).toISOString(), offsetMs: ctx.clock.offset(), realNow: new Date().toISOString() });

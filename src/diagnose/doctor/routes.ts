@@ -6,15 +6,15 @@
  */
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { sendJson } from "../../platform/index.js";
-import { AccessTokenInvalid } from "../../entra/index.js";
+import { sendRefusal, type AdminAuthenticate } from "../adminAuth.js";
 import { diagnoseIdentity, diagnosePod, diagnoseVault } from "./engine.js";
 import { DoctorError, identitySnapshot, podSnapshot, vaultSnapshot, type DoctorDeps } from "./snapshot.js";
 import type { DoctorReport } from "./types.js";
 
 export interface DoctorRouteDeps {
   doctor: DoctorDeps;
-  /** Verifies an ARM bearer token (throws AccessTokenInvalid). */
-  verifyArmToken(token: string): Promise<unknown>;
+  /** The lab's `/_wilab` caller check. */
+  authenticate: AdminAuthenticate;
 }
 
 type Query = Record<string, string | undefined>;
@@ -32,14 +32,8 @@ async function diagnose(d: DoctorDeps, q: Query): Promise<DoctorReport> {
 export async function doctorRoutes(app: FastifyInstance, d: DoctorRouteDeps): Promise<void> {
   const error = (reply: FastifyReply, status: number, code: string, message: string) => sendJson(reply, status, { error: { code, message } });
   app.get("/_wilab/doctor", async (req, reply) => {
-    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "");
-    if (!m) return error(reply, 401, "Unauthorized", "an ARM bearer token is required (wilab login)");
-    try {
-      await d.verifyArmToken(m[1]!);
-    } catch (err) {
-      if (err instanceof AccessTokenInvalid) return error(reply, 401, "Unauthorized", `invalid token: ${err.detail}`);
-      throw err;
-    }
+    const refused = await d.authenticate(req);
+    if (refused) return sendRefusal(reply, refused);
     const raw = (req.query ?? {}) as Record<string, unknown>;
     const q: Query = {};
     for (const [k, v] of Object.entries(raw)) if (typeof v === "string" && v !== "") q[k] = v;

@@ -11,8 +11,9 @@ import { KubeErrors, type KubeStatusError } from "../KubeStatusError.js";
 import type { WebhookMatchSpec } from "./matching.js";
 import type { AdmissionRequest } from "./types.js";
 import { displayUrl, postReview, WebhookCallError, type ClientConfig } from "./webhookClient.js";
+import { MUTATE_PATH, WEBHOOK_NAMESPACE, WEBHOOK_SERVICE } from "../../webhook/index.js";
 
-export const AWI_SERVICE = { namespace: "azure-workload-identity-system", name: "azure-wi-webhook-webhook-service" };
+export const AWI_SERVICE = { namespace: WEBHOOK_NAMESPACE, name: WEBHOOK_SERVICE };
 
 export interface Webhook extends WebhookMatchSpec {
   name: string;
@@ -32,7 +33,7 @@ export function resolveWebhookUrl(kube: KubeContext, clusterId: string, cc: Clie
   if (cc.url) return cc.url;
   const s = cc.service ?? {};
   if (s.namespace === AWI_SERVICE.namespace && s.name === AWI_SERVICE.name) {
-    return `${kube.ctx.hosts.localOrigin}/webhooks/azure-wi/${clusterId}${s.path ?? "/mutate-v1-pod"}`;
+    return `${kube.ctx.hosts.localOrigin}/webhooks/azure-wi/${clusterId}${s.path ?? MUTATE_PATH}`;
   }
   return { noEndpoints: String(s.name ?? "") };
 }

@@ -19,7 +19,7 @@ import { serveNonResource, type OpenApiCache } from "./handlers/nonResource.js";
 
 export { requestToken } from "./token.js";
 export { verifyServiceAccountToken } from "./auth.js";
-export { Registry, type OpContext } from "./registry.js";
+export { Registry, rfc3339, type OpContext } from "./registry.js";
 export { RESOURCES, findKind, findResource, groupVersion, type ResourceDef } from "./resources.js";
 export { matchesLabelSelector, type LabelSelectorObject } from "./labelSelector.js";
 export { jsonEqual } from "./validation.js";

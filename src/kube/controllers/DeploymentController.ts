@@ -6,7 +6,7 @@
  */
 import type { KubeObject, WatchEvent } from "../KubeStorage.js";
 import { KubeStatusError } from "../KubeStatusError.js";
-import { jsonEqual, matchesLabelSelector, type LabelSelectorObject } from "../apiserver/index.js";
+import { jsonEqual, matchesLabelSelector, type LabelSelectorObject, rfc3339 } from "../apiserver/index.js";
 import { keyOf, ownerKeysFor, type Controller, type ObjectKey } from "./reconciler.js";
 import { ControllerClient, controllerOf, controllerRef } from "./client.js";
 import { adoptOrRelease } from "./ownership.js";
@@ -15,7 +15,6 @@ import { byCreation, deploymentStatus, findNewReplicaSet, isRollingUpdate, maxSu
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
 
 export const REVISION = "deployment.kubernetes.io/revision";
 export const DESIRED_REPLICAS = "deployment.kubernetes.io/desired-replicas";

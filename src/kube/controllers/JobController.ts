@@ -6,7 +6,7 @@
  * (SuccessCriteriaMet + Complete, FailureTarget + Failed).
  */
 import type { KubeObject, WatchEvent } from "../KubeStorage.js";
-import { jsonEqual } from "../apiserver/index.js";
+import { jsonEqual, rfc3339 } from "../apiserver/index.js";
 import { keyOf, ownerKeysFor, type Controller, type ObjectKey } from "./reconciler.js";
 import { ControllerClient, controllerOf, errorText } from "./client.js";
 import { finishedAt, isPodActive, isPodReady, phaseOf, podFromTemplate, restartCount, deletionOrder } from "./pods.js";
@@ -17,7 +17,6 @@ import { formatIndexes, indexedPod, isIndexed, pendingIndexes, succeededIndexes 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const num = (v: unknown): number => (typeof v === "number" ? v : 0);
-const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
 
 const BACKOFF_BASE_MS = 10_000;
 const BACKOFF_MAX_MS = 360_000;

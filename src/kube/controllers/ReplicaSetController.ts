@@ -5,7 +5,7 @@
  * becomes a `FailedCreate` event and the `ReplicaFailure` condition.
  */
 import type { KubeObject, WatchEvent } from "../KubeStorage.js";
-import { jsonEqual, matchesLabelSelector, type LabelSelectorObject } from "../apiserver/index.js";
+import { jsonEqual, matchesLabelSelector, type LabelSelectorObject, rfc3339 } from "../apiserver/index.js";
 import { keyOf, ownerKeysFor, type Controller, type ObjectKey } from "./reconciler.js";
 import { ControllerClient, controllerOf, errorText } from "./client.js";
 import { deletionOrder, isPodActive, isPodAvailable, isPodReady, podFromTemplate } from "./pods.js";
@@ -15,7 +15,6 @@ import { CreateBackoff } from "./backoff.js";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
 
 /** At most this many pods are created or deleted in one sync (kube's burstReplicas). */
 const BURST = 500;

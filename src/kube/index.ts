@@ -15,7 +15,7 @@ export { Clusters, issuerUrl, apiServerUrl, transparentIssuerHost, type ClusterR
 export type { KubeContext, PodLogSource, PodLogOptions } from "./KubeContext.js";
 export { clusterApi, type ClusterApi } from "./ClusterApi.js";
 export { WI_NAMESPACE } from "./clusterObjects.js";
-export { startKubelet, type Kubelet } from "./kubelet/index.js";
+export { startKubelet, prewarmKubelet, type Kubelet } from "./kubelet/index.js";
 export { startControllers, ownerChain, controllerOf, type ControllerManager } from "./controllers/index.js";
 
 export function createKubeContext(ctx: LabContext): KubeContext {

@@ -9,7 +9,7 @@ import { entraFace, federatedTrust, loadStsKeys, OidcKeySource, TokenEndpoint, T
 import { armFace } from "../arm/face.js";
 import { armRoutes, armPublicRoutes } from "../arm/index.js";
 import { keyVaultFace, Vaults } from "../keyvault/index.js";
-import { Clusters, clusterApi, createKubeContext, kubeFace, startControllers, startKubelet, transparentIssuerHost, type KubeContext } from "../kube/index.js";
+import { Clusters, clusterApi, createKubeContext, kubeFace, prewarmKubelet, startControllers, startKubelet, transparentIssuerHost, type KubeContext } from "../kube/index.js";
 import { graphFace } from "../graph/index.js";
 import { diagnoseRoutes, DiagnosticRecords } from "../diagnose/index.js";
 import { bootstrapLab } from "./bootstrap.js";
@@ -255,6 +255,7 @@ async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
   const dataDir = o.dataDir ?? defaultDataDir();
   const memory = !!o.memory;
   const log = o.logger ?? quietLogger;
+  prewarmKubelet(); // the mount probe runs while the keys load and the routes register
 
   const caDir = o.caDir ?? dataDir;
   // The CA is the installation's, not the lab's state: even a --memory lab keeps it in the data dir,

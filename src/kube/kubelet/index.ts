@@ -1,4 +1,5 @@
 import type { KubeContext } from "../KubeContext.js";
+import { probeMountMode } from "./runner.js";
 import { deleteMapping, listMappings, mappingId, parseImageRef, putMapping, builtinMappings, type ImageMapping } from "./imageMap.js";
 import { KubeletImpl } from "./Kubelet.js";
 import type { MountMode } from "./runner.js";
@@ -6,6 +7,15 @@ import type { MountMode } from "./runner.js";
 export { shouldRefresh, refreshAt, expirationSecondsOf } from "./tokens.js";
 export { resolveImage, parseImageRef, BUILTIN_IMAGES, type ImageMapping } from "./imageMap.js";
 export type { MountMode } from "./runner.js";
+
+/**
+ * Starts the kubelet's one-time probe of exact-path mounts (a short `unshare` child process) without waiting
+ * for it, so that it runs while the lab loads its keys and registers its routes; `startKubelet` then awaits the
+ * same memoised result. A failed probe is reported by `startKubelet`, not here.
+ */
+export function prewarmKubelet(): void {
+  probeMountMode().catch(() => undefined);
+}
 
 export interface Kubelet {
   stop(): Promise<void>;

@@ -25,3 +25,19 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
 });
+
+// The portal's browser app (web/portal): Preact and dagre bundled into one minified file, with its stylesheet.
+// Nothing is fetched from a CDN: the lab serves both from dist/portal.
+await build({
+  entryPoints: [resolve(root, "web/portal/app.tsx"), resolve(root, "web/portal/app.css")],
+  outdir: resolve(root, "dist/portal"),
+  bundle: true,
+  format: "esm",
+  platform: "browser",
+  target: "es2022",
+  jsx: "automatic",
+  jsxImportSource: "preact",
+  minify: true,
+  legalComments: "none",
+  logLevel: "warning",
+});

@@ -113,6 +113,49 @@ export const EntraErrors = {
   resourceNotFound: (res: string, tenant: string) =>
     new EntraError(400, "invalid_resource", 500011, `The resource principal named ${res} was not found in the tenant named ${tenant}. ${NOT_FOUND_TAIL}`),
   invalidGrant: (why: string) => new EntraError(400, "invalid_grant", 50126, why),
+  // The authorization code flow (the portal's sign-in). Texts as Entra words them [D]; the tags in
+  // codeFlow.ts say which are inferred.
+  redirectUriMismatch: (uri: string, appId: string) =>
+    new EntraError(
+      400,
+      "invalid_request",
+      50011,
+      `The redirect URI '${uri}' specified in the request does not match the redirect URIs configured for the application '${appId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this.`,
+    ),
+  userNotFound: (upn: string, tenant: string) =>
+    new EntraError(
+      400,
+      "invalid_grant",
+      50034,
+      `The user account ${upn} does not exist in the ${tenant} directory. To sign into this application, the account must be added to the directory.`,
+    ),
+  badPassword: () => new EntraError(400, "invalid_grant", 50126, "Error validating credentials due to invalid username or password."),
+  invalidRequestFlow: () => new EntraError(400, "invalid_request", 90100, "flowToken parameter is empty or not valid."),
+  pkceRequired: () => new EntraError(400, "invalid_request", 9002325, "Proof Key for Code Exchange is required for cross-origin authorization code redemption."),
+  pkceMismatch: () => new EntraError(400, "invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request."),
+  invalidCode: () => new EntraError(400, "invalid_grant", 70000, "The provided value for the 'code' parameter is not valid."),
+  codeRedeemed: () =>
+    new EntraError(400, "invalid_grant", 54005, "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token."),
+  codeExpired: () =>
+    new EntraError(
+      400,
+      "invalid_grant",
+      70008,
+      "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.",
+    ),
+  codeRedirectMismatch: () =>
+    new EntraError(400, "invalid_grant", 70000, "The provided value for the 'redirect_uri' is not valid. The value must exactly match the redirect URI used to obtain the authorization code."),
+  codeClientMismatch: () => new EntraError(400, "invalid_grant", 70000, "The provided authorization code was issued to a different client."),
+  invalidRefreshToken: () => new EntraError(400, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid."),
+  refreshExpired: (issued: string, inactive: string) =>
+    new EntraError(400, "invalid_grant", 700082, `The refresh token has expired due to inactivity. The token was issued on ${issued} and was inactive for ${inactive}.`),
+  refreshRevoked: () =>
+    new EntraError(400, "invalid_grant", 70000, "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password."),
+  unsupportedResponseType: (t: string) =>
+    new EntraError(400, "unsupported_response_type", 700054, `response_type '${t}' is not enabled for the application.`),
+  invalidResponseMode: (m: string) => new EntraError(400, "invalid_request", 900144, `The provided value for the input parameter 'response_mode' is not valid: '${m}'.`),
+  invalidCodeChallengeMethod: () =>
+    new EntraError(400, "invalid_request", 50147, "The code_challenge_method provided is invalid. Supported methods are 'plain' and 'S256'."),
   malformedBody: () => new EntraError(400, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'."),
   bodyTooLarge: () => new EntraError(413, "invalid_request", 90056, "The request is too large."),
   notFound: () => new EntraError(404, "invalid_request", 90014, "The requested endpoint does not exist."),

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { JWTPayload } from "jose";
 import { loadJose } from "../platform/jose.js";
 import { KeyRing, makeSigningKey, type SigningKeyRecord } from "../platform/keyring.js";
@@ -8,6 +9,7 @@ export const STS_KEY_KIND = "signingKey:sts";
 export const MI_TOKEN_LIFETIME_S = 86399;
 export const APP_TOKEN_LIFETIME_S = 3599;
 const BACKDATE_S = 300;
+export const ID_TOKEN_LIFETIME_S = 3600;
 
 export function stsIssuer(tenantId: string): string {
   return `https://sts.windows.net/${tenantId}/`;
@@ -107,6 +109,34 @@ export class TokenService {
     const header = { typ: "JWT", alg: "RS256", x5t: key.record.x5t ?? key.record.kid, kid: key.record.kid };
     const token = await signJwtRs256(header, claims, { kid: key.record.kid, privatePem: key.record.privatePem, privateKey: key.privateKey });
     return { token, expiresIn: s.lifetimeS };
+  }
+
+  /**
+   * An OpenID Connect ID token (v2.0) for a user signed in to a client: audience the client, issuer the
+   * tenant's v2.0 issuer on the origin the client talks to, `sub` pairwise (per client), `nonce` echoed.
+   */
+  async issueIdToken(o: { issuerOrigin: string; clientId: string; oid: string; upn: string; name: string; nonce?: string }): Promise<string> {
+    const now = this.ctx.clock.nowSeconds();
+    const key = this.keys.active(this.ctx.clock.now());
+    const tid = this.ctx.config.tenantId;
+    const claims: Record<string, unknown> = {
+      aud: o.clientId,
+      iss: `${o.issuerOrigin}/${tid}/v2.0`,
+      iat: now - BACKDATE_S,
+      nbf: now - BACKDATE_S,
+      exp: now + ID_TOKEN_LIFETIME_S,
+      name: o.name,
+      ...(o.nonce !== undefined ? { nonce: o.nonce } : {}),
+      oid: o.oid,
+      preferred_username: o.upn,
+      rh: `1.${this.ctx.random.base64url(36)}.`,
+      sub: createHash("sha256").update(`${o.oid}|${o.clientId.toLowerCase()}`).digest("base64url").slice(0, 43),
+      tid,
+      uti: this.ctx.random.base64url(16).slice(0, 22),
+      ver: "2.0",
+    };
+    const header = { typ: "JWT", alg: "RS256", kid: key.record.kid };
+    return signJwtRs256(header, claims, { kid: key.record.kid, privatePem: key.record.privatePem, privateKey: key.privateKey });
   }
 
   /** Verifies a bearer token issued by this STS for one of the given audiences (trailing '/' ignored). */

@@ -7,12 +7,12 @@ import { checkFederatedAssertion, decodeFederatedAssertion, presentedClaims } fr
 import { matchFederatedCredential } from "../diagnose/index.js";
 import { federatedTokenId, type SignInAttempt } from "./SignInLog.js";
 import type { OidcKeySource } from "./OidcKeySource.js";
+import { redeemCode, redeemRefreshToken, USER_TOKEN_LIFETIME_S, type CodeGrantDeps, type UserTokenResponse } from "./codeGrants.js";
 import { APP_TOKEN_LIFETIME_S, MI_TOKEN_LIFETIME_S, type TokenService } from "./Sts.js";
 
 export const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 const OIDC_SCOPES = new Set(["openid", "profile", "offline_access", "email"]);
 const GRAPH_RESOURCES = ["https://graph.microsoft.com", "https://graph.windows.net", "00000003-0000-0000-c000-000000000000"];
-const USER_TOKEN_LIFETIME_S = 4199;
 
 export interface TokenResponse {
   token_type: "Bearer";
@@ -73,13 +73,21 @@ export class TokenEndpoint {
   }
 
   /** Issues a token or throws Entra's error; `attempt` collects what the sign-in log records either way. */
-  async token(tenant: string, form: TokenForm, v1: boolean, attempt: SignInAttempt = { correlationId: "", credentialType: "clientSecret" }): Promise<TokenResponse> {
+  async token(
+    tenant: string,
+    form: TokenForm,
+    v1: boolean,
+    attempt: SignInAttempt = { correlationId: "", credentialType: "clientSecret" },
+    issuerOrigin = this.d.ctx.hosts.loginOrigin,
+  ): Promise<TokenResponse | UserTokenResponse> {
     const lab = this.d.lab();
     attempt.clientId = form.client_id?.trim() || undefined;
     if (!this.tenantMatches(tenant)) throw EntraErrors.tenantNotFound(tenant).withHint(`the lab's tenant is ${lab.tenantId}`);
     const grant = form.grant_type;
     if (!grant) throw EntraErrors.missingParameter("grant_type");
     if (grant === "password") return this.password(form, attempt);
+    if (grant === "authorization_code") return redeemCode(this.codeGrantDeps(), form, attempt, issuerOrigin);
+    if (grant === "refresh_token") return redeemRefreshToken(this.codeGrantDeps(), form, attempt, issuerOrigin);
     if (grant !== "client_credentials") throw EntraErrors.unsupportedGrantType(grant);
 
     const clientId = form.client_id?.trim();
@@ -122,6 +130,18 @@ export class TokenEndpoint {
       lifetimeS: mi ? MI_TOKEN_LIFETIME_S : APP_TOKEN_LIFETIME_S,
     });
     return { token_type: "Bearer", expires_in: expiresIn, ext_expires_in: expiresIn, access_token: token };
+  }
+
+  private codeGrantDeps(): CodeGrantDeps {
+    return {
+      ctx: this.d.ctx,
+      tokens: this.d.tokens,
+      resourceOf: (scope) => {
+        const resource = resourceFromRequest({ scope }, false);
+        if (!this.knownResource(resource)) throw EntraErrors.resourceNotFound(resource, this.d.lab().tenantId);
+        return resource;
+      },
+    };
   }
 
   /** Checks a federated assertion against the identity's credentials, noting what it presented and the nearest credential. */

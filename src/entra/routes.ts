@@ -7,6 +7,8 @@ import { EntraError, EntraErrors } from "./EntraError.js";
 import type { TokenEndpoint, TokenForm, TokenResponse } from "./TokenEndpoint.js";
 import { failureOutcome, recordSignIn, type SignInAttempt } from "./SignInLog.js";
 import type { TokenService } from "./Sts.js";
+import type { UserTokenResponse } from "./codeGrants.js";
+import { authorizeRoutes } from "./authorize.js";
 
 export interface EntraFaceDeps {
   ctx: LabContext;
@@ -156,9 +158,9 @@ function tokenRoute(ctx: LabContext, endpoint: TokenEndpoint, v1: boolean) {
   return async (req: FastifyRequest<{ Params: { tenant: string } }>, reply: FastifyReply): Promise<FastifyReply> => {
     const form = (req.body && typeof req.body === "object" ? req.body : {}) as TokenForm;
     const attempt: SignInAttempt = { correlationId: correlationOf(ctx, req), ipAddress: req.ip, credentialType: "clientSecret" };
-    let res: TokenResponse;
+    let res: TokenResponse | UserTokenResponse;
     try {
-      res = await endpoint.token(req.params.tenant, form, v1, attempt);
+      res = await endpoint.token(req.params.tenant, form, v1, attempt, origin(req));
     } catch (err) {
       recordSignIn(ctx, attempt, failureOutcome(err));
       throw err;
@@ -197,6 +199,7 @@ export async function entraFace(app: FastifyInstance, d: EntraFaceDeps): Promise
   }
 
   app.post("/:tenant/oauth2/v2.0/token", tokenRoute(ctx, endpoint, false));
+  authorizeRoutes(app, { ctx, lab: d.lab, tenantMatches: (t) => endpoint.tenantMatches(t) });
   app.post("/:tenant/oauth2/token", tokenRoute(ctx, endpoint, true));
   app.get("/common/discovery/instance", instanceDiscovery(ctx, d));
 }

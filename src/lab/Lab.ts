@@ -17,6 +17,7 @@ import { labAdminRoutes } from "./adminRoutes.js";
 import { labFaultRoutes } from "./faultRoutes.js";
 import { isDenial, labAdminCaller } from "./adminAuth.js";
 import { doctorDeps, doctorRoutes } from "../diagnose/doctor/index.js";
+import { portalFace } from "../portal/index.js";
 import { Hosts, TRANSPARENT_HOSTS, vaultNameFromHost, type HostMode, type LabContext, type LabLogger } from "./context.js";
 import { LabRecords, type LabRecord } from "./LabRecord.js";
 import { lockDataDir, type DataDirLock } from "../platform/dataDirLock.js";
@@ -188,6 +189,7 @@ async function registerFaces(
   };
   await app.register(async (f) => diagnoseRoutes(f, { ctx, authenticate }));
   await app.register(async (f) => doctorRoutes(f, { doctor: doctorDeps(ctx, kube), authenticate }));
+  await app.register(async (f) => portalFace(f, { ctx, doctor: doctorDeps(ctx, kube) }));
   await app.register(async (f) => armPublicRoutes(f, { ctx, lab }));
   await app.register(async (f) => armFace(f, { ctx, tokens, lab, routes: armRoutes(ctx, clusterApi(kube)) }));
 

@@ -6,7 +6,7 @@ export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
 export const LOG_FORMATS = ["text", "json"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type LogFormat = (typeof LOG_FORMATS)[number];
-export type LogFace = "entra" | "arm" | "keyvault" | "graph" | "kube" | "kubelet" | "webhook" | "lab";
+export type LogFace = "entra" | "arm" | "keyvault" | "graph" | "kube" | "kubelet" | "webhook" | "portal" | "lab";
 
 export interface LogCaller {
   /** appid / client id of the caller. */

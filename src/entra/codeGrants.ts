@@ -20,6 +20,8 @@ export interface UserTokenResponse {
   access_token: string;
   refresh_token: string;
   id_token?: string;
+  /** MSAL asks for it (`client_info=1`): base64url JSON of the user's object id and tenant id (its account key). */
+  client_info?: string;
 }
 
 export interface CodeGrantDeps {
@@ -62,7 +64,7 @@ export async function redeemCode(d: CodeGrantDeps, form: Form, attempt: SignInAt
   const record = await d.ctx.store.read((tx) => Directory.userByUpn(tx, user.upn));
   if (!record) throw EntraErrors.userNotFound(user.upn, d.ctx.config.tenantId);
   attempt.user = record;
-  return issueUserTokens(d, { clientId, user: record, scope: user.scope, nonce: user.nonce, issuerOrigin, attempt });
+  return issueUserTokens(d, { clientId, user: record, scope: user.scope, nonce: user.nonce, issuerOrigin, attempt, clientInfo: form.client_info === "1" });
 }
 
 /** Redeems a refresh token (spent on use); refused after 24 hours of inactivity or for another client. */
@@ -84,12 +86,12 @@ export async function redeemRefreshToken(d: CodeGrantDeps, form: Form, attempt: 
   const user = await d.ctx.store.read((tx) => Directory.userByUpn(tx, rec.userPrincipalName));
   if (!user || user.objectId !== rec.userObjectId) throw EntraErrors.refreshRevoked();
   attempt.user = user;
-  return issueUserTokens(d, { clientId, user, scope: form.scope ?? rec.scope, issuerOrigin, attempt, issuedAt: rec.issuedAt });
+  return issueUserTokens(d, { clientId, user, scope: form.scope ?? rec.scope, issuerOrigin, attempt, issuedAt: rec.issuedAt, clientInfo: form.client_info === "1" });
 }
 
 async function issueUserTokens(
   d: CodeGrantDeps,
-  o: { clientId: string; user: UserRecord; scope: string; nonce?: string; issuerOrigin: string; attempt: SignInAttempt; issuedAt?: number },
+  o: { clientId: string; user: UserRecord; scope: string; nonce?: string; issuerOrigin: string; attempt: SignInAttempt; issuedAt?: number; clientInfo?: boolean },
 ): Promise<UserTokenResponse> {
   const resource = d.resourceOf(o.scope);
   o.attempt.resource = resource;
@@ -119,5 +121,6 @@ async function issueUserTokens(
     access_token: token,
     refresh_token: refresh,
     ...(idToken ? { id_token: idToken } : {}),
+    ...(o.clientInfo ? { client_info: Buffer.from(JSON.stringify({ uid: o.user.objectId, utid: d.ctx.config.tenantId })).toString("base64url") } : {}),
   };
 }

@@ -9,6 +9,7 @@ import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from "jose";
 import type { Lab } from "../../src/index.js";
 import { PORTAL_CLIENT_ID } from "../../src/portal/index.js";
 import { startTestLab } from "../helpers/lab.js";
+import { CryptoProvider, PublicClientApplication } from "@azure/msal-node";
 
 let lab: Lab;
 let redirectUri: string;
@@ -145,4 +146,24 @@ test("refresh tokens rotate: the new one works, the spent one is revoked, a made
   } finally {
     lab.ctx.clock.reset();
   }
+});
+
+test("the real MSAL for Node: authorization code with PKCE, the account from client_info and the ID token, then a silent refresh", async () => {
+  const host = new URL(lab.url).host;
+  const pca = new PublicClientApplication({ auth: { clientId: PORTAL_CLIENT_ID, authority: `${lab.url}/${lab.tenantId}`, knownAuthorities: [host] } });
+  const { verifier, challenge } = await new CryptoProvider().generatePkceCodes();
+  const scopes = ["https://management.azure.com/.default"];
+  const url = await pca.getAuthCodeUrl({ scopes, redirectUri, codeChallenge: challenge, codeChallengeMethod: "S256", state: "st-1" });
+  const s = await signIn(url);
+  assert.equal(s.status, 302, s.html);
+  const code = new URL(s.location!).searchParams.get("code")!;
+  const r = await pca.acquireTokenByCode({ code, redirectUri, codeVerifier: verifier, scopes });
+  assert.equal(r.account?.username, lab.admin.userPrincipalName);
+  assert.equal(r.account?.homeAccountId, `${lab.admin.userObjectId}.${lab.tenantId}`);
+  assert.equal(r.account?.tenantId, lab.tenantId);
+  const silent = await pca.acquireTokenSilent({ account: r.account!, scopes, forceRefresh: true });
+  assert.equal(silent.fromCache, false);
+  assert.notEqual(silent.accessToken, r.accessToken);
+  const subs = await fetch(`${lab.url}/subscriptions?api-version=2022-12-01`, { headers: { authorization: `Bearer ${silent.accessToken}` } });
+  assert.equal(subs.status, 200);
 });

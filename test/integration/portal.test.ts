@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { AUDIENCE, FIC, IDENTITY, RG, SA, SUBJECT, cluster, k, lab, msi, setCredential, until, useFirstHourLab, VAULT } from "../helpers/firstHour.js";
+import { AUDIENCE, FIC, IDENTITY, RG, SA, SECRETS_USER, SUBJECT, authz, cluster, identity, k, lab, msi, setCredential, until, useFirstHourLab, VAULT, vaultId } from "../helpers/firstHour.js";
 
 useFirstHourLab();
 
@@ -150,6 +150,18 @@ test("the workload list, the broken chain in red with its fix, live sign-ins, th
   for await (const f of msi().federatedIdentityCredentials.list(RG, IDENTITY)) fics.push(f);
   assert.ok(fics.some((f) => f.subject === SUBJECT && f.issuer === lab.kube.issuerUrl(cluster.record) && f.audiences?.[0] === AUDIENCE), JSON.stringify(fics));
   await until("the edge turning green after the pod's next sign-in", async () => (await edgeStatus(page, "issuer", "tokenExchange")) === "pass" && (await edgeStatus(page, "identity", "federatedCredential")) === "pass", 90);
+
+  // The identity has no role on the vault yet: the second fix the portal applies, a Key Vault role through ARM.
+  assert.equal(await edgeStatus(page, "tokenExchange", "roleAssignment"), "fail");
+  await page.click("g.node[data-node=roleAssignment]");
+  await page.focus("g.edge[data-from=tokenExchange][data-to=roleAssignment]");
+  await page.keyboard.press("Enter");
+  await page.click("button[data-action=assignRole]");
+  await until("the role assignment applied", async () => /^Applied: Assign Key Vault Secrets User/.test((await page.textContent(".note")) ?? ""), 30);
+  const roles = [];
+  for await (const a of authz().roleAssignments.listForScope(vaultId)) roles.push(a);
+  assert.ok(roles.some((a) => a.principalId === identity.principalId && a.roleDefinitionId?.endsWith(SECRETS_USER)), JSON.stringify(roles));
+  await until("the whole chain green", async () => (await page.textContent("h2 .status")) === "healthy", 90);
   await page.screenshot({ path: join(shots, "portal-chain-fixed.png"), fullPage: true });
   await page.close();
   await log.close();

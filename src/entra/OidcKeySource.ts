@@ -5,6 +5,19 @@ import type { Faults } from "../platform/index.js";
 
 export class OidcFetchError extends Error {}
 
+const TLS_CODES = /^(CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|ERR_TLS_CERT|HOSTNAME_MISMATCH|ERR_SSL)/;
+
+/** Names what went wrong under a failed fetch: TLS (with what the lab trusts), DNS, refused, reset. */
+export function fetchCause(e: Error & { code?: string }, host: string): string {
+  const code = e.code ?? "";
+  if (TLS_CODES.test(code)) {
+    return `TLS: ${code}: ${e.message} — the lab trusts the public roots, its own CA, the file NODE_EXTRA_CA_CERTS names and any 'wilab up --trust-ca FILE'; add the issuer's CA with one of them`;
+  }
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return `DNS: ${host} does not resolve (${code})`;
+  if (code === "ECONNREFUSED") return `connect ECONNREFUSED ${host}: nothing listens there`;
+  return code ? `${code}: ${e.message}` : e.message;
+}
+
 interface CacheEntry {
   keys: JWK[];
   fetchedAt: number;
@@ -133,7 +146,7 @@ export class OidcKeySource {
         },
       );
       req.on("timeout", () => req.destroy(new OidcFetchError(`GET ${url}: timed out after ${this.timeoutMs} ms`)));
-      req.on("error", (e) => reject(e instanceof OidcFetchError ? e : new OidcFetchError(`GET ${url}: ${e.message}`)));
+      req.on("error", (e) => reject(e instanceof OidcFetchError ? e : new OidcFetchError(`GET ${url}: ${fetchCause(e, u.hostname)}`)));
       req.end();
     });
   }

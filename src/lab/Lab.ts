@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { EtcHosts, Faults, LabCa, LabClock, LabLog, Random, installBodyParsers, hostOf, sendJson, loadJose, type LogFormat, type LogLevel } from "../platform/index.js";
+import { issuerTrustAnchors } from "../platform/trustAnchors.js";
 import { installRequestLog, logFaultChanges, type FaultSpec } from "../platform/index.js";
 import { SqliteStore } from "../store/index.js";
 import { entraFace, federatedTrust, loadStsKeys, OidcKeySource, TokenEndpoint, TokenService } from "../entra/index.js";
@@ -58,6 +59,11 @@ export interface StartLabOptions {
   faults?: FaultSpec[];
   /** Kubeconfig files to check for API server URLs of this lab's clusters from another mode or port (`wilab up`: $KUBECONFIG or ~/.kube/config). */
   kubeconfigFiles?: string[];
+  /**
+   * PEM files of CA certificates trusted for federated issuers' HTTPS (discovery and JWKS), besides the public
+   * roots, the lab CA and the file NODE_EXTRA_CA_CERTS names (`wilab up --trust-ca FILE`, repeatable).
+   */
+  trustCa?: string[];
 }
 
 /** What a running lab tells its user: endpoints, CA, tenant and the admin's credentials. */
@@ -284,7 +290,7 @@ async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
 
   const stsKeys = await loadStsKeys(ctx);
   const tokens = new TokenService(ctx, stsKeys);
-  const keySource = new OidcKeySource([ca.certPem], () => clock.now(), { faults: ctx.faults });
+  const keySource = new OidcKeySource([ca.certPem, ...issuerTrustAnchors(o.trustCa ?? [])], () => clock.now(), { faults: ctx.faults });
   const endpoint = new TokenEndpoint({ ctx, tokens, keys: keySource, lab: () => labRecord });
 
   const defaultNames = ["localhost", "127.0.0.1", "::1", ...(mode === "transparent" ? [TRANSPARENT_HOSTS.login, TRANSPARENT_HOSTS.arm, TRANSPARENT_HOSTS.graph] : [])];

@@ -26,8 +26,8 @@ function rsa(): { key: KeyObject; pub: KeyObject; kid: string } {
  * An external OIDC issuer served over HTTPS with a certificate from the lab CA, as GitHub Actions or a
  * real cluster would be: discovery document, JWKS, and RS256 assertions.
  */
-export async function startTestIssuer(lab: Lab): Promise<TestIssuer> {
-  const leaf = await lab.ctx.ca.issueLeaf(["localhost", "127.0.0.1"]);
+export async function startTestIssuer(lab: Lab, o: { tls?: { certPem: string; keyPem: string } } = {}): Promise<TestIssuer> {
+  const leaf = o.tls ?? (await lab.ctx.ca.issueLeaf(["localhost", "127.0.0.1"]));
   const published = [rsa()];
   let failing = false;
   let issuer = "";

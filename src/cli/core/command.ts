@@ -2,7 +2,8 @@ import type { Session } from "./session.js";
 import type { Json } from "./types.js";
 import { UsageError } from "./errors.js";
 
-export type ArgKind = "string" | "flag" | "bool" | "list";
+/** `list`: one or more values after the option (argparse nargs="+"); `append`: one value per occurrence, repeatable. */
+export type ArgKind = "string" | "flag" | "bool" | "list" | "append";
 
 export interface ArgDef {
   /** The key the handler reads. */

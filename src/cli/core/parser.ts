@@ -106,7 +106,8 @@ function readOption(st: ParseState, d: ArgDef, inline: string | undefined, token
   } else {
     const v = inline ?? nextValue();
     if (v === undefined) throw new UsageError(`argument ${name}: expected one argument`);
-    st.args[d.dest] = choiceValue(d, name, v);
+    const value = choiceValue(d, name, v);
+    st.args[d.dest] = kind === "append" ? [...((st.args[d.dest] as string[] | undefined) ?? []), value] : value;
   }
   st.seen.add(d.dest);
   return i;

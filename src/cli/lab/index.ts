@@ -36,6 +36,7 @@ interface UpOptions {
   realistic?: boolean;
   logLevel: string;
   logFormat: string;
+  trustCa: string[];
 }
 
 function upOptions(a: Args): UpOptions {
@@ -51,6 +52,7 @@ function upOptions(a: Args): UpOptions {
     realistic: bool(a, "realistic"),
     logLevel: str(a, "logLevel") ?? "info",
     logFormat: str(a, "logFormat") ?? "text",
+    trustCa: Array.isArray(a.trustCa) ? (a.trustCa as string[]) : [],
   };
 }
 
@@ -107,6 +109,7 @@ async function up(o: UpOptions, setExitCode: (code: number) => void): Promise<vo
     logWrite: (line) => process.stderr.write(`${line}\n`),
     logger: { info: (m) => process.stdout.write(`${m}\n`), warn: (m) => process.stderr.write(`wilab: ${m}\n`) },
     kubeconfigFiles: process.env.KUBECONFIG ? process.env.KUBECONFIG.split(":").filter(Boolean) : [join(homedir(), ".kube", "config")],
+    trustCa: o.trustCa,
   }).catch((err: unknown) => {
     const why = explainStartError(err, { port, transparent: !!o.transparent });
     if (!why) throw err;
@@ -171,6 +174,7 @@ export const commands: CommandDef[] = [
       opt("realistic", "--realistic", "Azure-like propagation delays: 30 s for federated credentials, 5 min for role assignments.", { kind: "flag" }),
       opt("logLevel", "--log-level", "lab log lines on stderr: debug (also one line per request), info (failures, tokens issued, faults), warn, error.", { default: "info" }),
       opt("logFormat", "--log-format", "text or json (one JSON object per line).", { default: "text" }),
+      opt("trustCa", "--trust-ca", "a PEM file of CA certificates to trust for federated issuers' HTTPS (repeatable), besides the public roots, the lab CA and NODE_EXTRA_CA_CERTS.", { kind: "append" }),
     ],
     examples: [
       { summary: "Start a lab on https://localhost:8443 with its state in ~/.wilab.", command: "wilab up" },

@@ -15,7 +15,7 @@ export function readPemBundle(file: string, what: string, check = true): string[
   try {
     text = readFileSync(file, "utf8");
   } catch (err) {
-    throw new RangeError(`${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new RangeError(`${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
   }
   const pems = text.match(PEM) ?? [];
   if (pems.length === 0) throw new RangeError(`${what} ${file}: no PEM certificate (-----BEGIN CERTIFICATE-----) in it`);
@@ -23,7 +23,7 @@ export function readPemBundle(file: string, what: string, check = true): string[
     try {
       new X509Certificate(p);
     } catch (err) {
-      throw new RangeError(`${what} ${file}: a certificate does not parse (${(err as Error).message})`);
+      throw new RangeError(`${what} ${file}: a certificate does not parse (${(err as Error).message})`, { cause: err });
     }
   }
   return pems;

@@ -1,0 +1,197 @@
+// Issue 13: debugging pods as on a real cluster. Real kubectl 1.27 (SPDY/3.1) and 1.33 (WebSocket v5, and the
+// SPDY-over-WebSocket tunnel for port-forward) exec into the article's sample pod (mutated by the lab's webhook),
+// copy files both ways, forward a port, and get kube-apiserver's own errors.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, request as httpRequest } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startTestLab } from "../helpers/lab.js";
+import { api, kubectl, makeCluster, obj, POD_MANIFEST, SA_MANIFEST, type Run, type TestCluster } from "../helpers/kube.js";
+import { initialObjects } from "../../src/kube/clusterObjects.js";
+import { setImageMapping } from "../../src/kube/kubelet/index.js";
+import type { KubeObject } from "../../src/kube/index.js";
+import type { Lab } from "../../src/index.js";
+
+const CLIENT_ID = "5c1d38a2-0e8a-4c65-9b64-7a3d2b0f8e11";
+const POD = "sample-quick-start";
+const TOKEN_FILE = "/var/run/secrets/azure/tokens/azure-identity-token";
+const SERVER_IMAGE = "registry.example.test/wilab/echo-server:v1";
+const VERSIONS = [
+  { bin: "/usr/lib/google-cloud-sdk/bin/kubectl.1.27", transport: "SPDY/3.1" },
+  { bin: "/usr/lib/google-cloud-sdk/bin/kubectl.1.33", transport: "WebSocket" },
+];
+
+let lab: Lab;
+let c: TestCluster;
+let dir: string;
+let serverPort: number;
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function running(name: string): Promise<void> {
+  await until(`pod ${name} Running`, async () => {
+    const r = await api(c, "GET", `/api/v1/namespaces/default/pods/${name}`);
+    return (r.body.status as { phase?: string } | undefined)?.phase === "Running";
+  });
+}
+
+/** A free local port (the echo server in the pod listens on it). */
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), "wilab-exec-"));
+  lab = await startTestLab();
+  c = await makeCluster(lab, { name: "arc-exec", workloadIdentity: true });
+  const mwc = initialObjects({ workloadIdentity: true, caPem: lab.caCert, tenantId: lab.tenantId }).find((o) => o.resource === "mutatingwebhookconfigurations")!;
+  await lab.kube.storage.write((tx) => tx.create(c.record.clusterId, "mutatingwebhookconfigurations", mwc.object as KubeObject, "admissionregistration.k8s.io"));
+  for (const m of [SA_MANIFEST(CLIENT_ID), POD_MANIFEST()]) {
+    const r = await kubectl(c, ["apply", "-f", "-"], { input: m });
+    assert.equal(r.code, 0, r.stderr);
+  }
+  // A pod that serves HTTP on a port (port-forward), with two containers (the "which container" error).
+  serverPort = await freePort();
+  const app = join(dir, "server.mjs");
+  writeFileSync(app, `import { createServer } from "node:http";\ncreateServer((q, s) => s.end("hello from the pod " + process.env.POD_GREETING)).listen(Number(process.env.PORT), "127.0.0.1");\n`);
+  await setImageMapping(lab.kube, SERVER_IMAGE, [process.execPath, app]);
+  const container = (name: string, port: number) => ({ name, image: SERVER_IMAGE, env: [{ name: "PORT", value: String(port) }, { name: "POD_GREETING", value: name }] });
+  const server = obj("v1", "Pod", { name: "server", namespace: "default" }, { spec: { containers: [container("web", serverPort), container("sidecar", await freePort())] } });
+  const r = await kubectl(c, ["apply", "-f", "-"], { input: JSON.stringify(server) });
+  assert.equal(r.code, 0, r.stderr);
+  await running(POD);
+  await running("server");
+});
+
+after(async () => {
+  await lab?.stop();
+  c?.cleanup();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+for (const { bin, transport } of VERSIONS) {
+  const k = (args: string[], input?: string) => kubectl(c, args, { bin, input });
+
+  test(`${bin} (${transport}): exec env shows the webhook's AZURE_* variables; cat prints the projected token`, async () => {
+    const env = await k(["exec", POD, "--", "env"]);
+    assert.equal(env.code, 0, env.stderr);
+    const vars = Object.fromEntries(env.stdout.trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+    assert.equal(vars.AZURE_CLIENT_ID, CLIENT_ID);
+    assert.equal(vars.AZURE_TENANT_ID, lab.tenantId);
+    assert.equal(vars.AZURE_FEDERATED_TOKEN_FILE, TOKEN_FILE);
+    assert.equal(vars.AZURE_AUTHORITY_HOST, `${lab.authorityHost}/`);
+    const token = await k(["exec", POD, "--", "cat", TOKEN_FILE]);
+    assert.equal(token.code, 0, token.stderr);
+    const claims = JSON.parse(Buffer.from(token.stdout.split(".")[1]!, "base64url").toString()) as { sub: string; aud: string[] };
+    assert.equal(claims.sub, "system:serviceaccount:default:workload-identity-sa");
+    assert.deepEqual(claims.aud, ["api://AzureADTokenExchange"]);
+  });
+
+  test(`${bin} (${transport}): exit codes propagate; stdout and stderr stay apart; stdin reaches the command`, async () => {
+    const three = await k(["exec", POD, "--", "sh", "-c", "echo out; echo err >&2; exit 3"]);
+    assert.equal(three.code, 3, three.stderr);
+    assert.equal(three.stdout, "out\n");
+    assert.match(three.stderr, /^err\ncommand terminated with exit code 3\n$/);
+    const piped = await k(["exec", "-i", POD, "--", "sh", "-c", "tr a-z A-Z; echo done"], "hello from stdin\n");
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.equal(piped.stdout, "HELLO FROM STDIN\ndone\n");
+  });
+
+  test(`${bin} (${transport}): an interactive shell through a pseudo-terminal runs commands and sees the terminal size`, async () => {
+    const r = await interactive(bin, ["exec", "-it", POD, "--", "sh"], ["echo calc-$((6*7))", "stty size", "exit 7"]);
+    assert.equal(r.code, 7, r.stdout);
+    assert.match(r.stdout, /calc-42/);
+    assert.match(r.stdout, /\b33 111\b/);
+  });
+
+  test(`${bin} (${transport}): kubectl cp copies a file into the pod and back out`, async () => {
+    const src = join(dir, `in-${bin.slice(-4)}.txt`);
+    writeFileSync(src, `payload for ${bin}\n`);
+    const target = `/tmp/wilab-exec-${bin.slice(-4)}-${process.pid}.txt`;
+    const cpIn = await k(["cp", src, `default/${POD}:${target}`]);
+    assert.equal(cpIn.code, 0, cpIn.stderr);
+    const cat = await k(["exec", POD, "--", "cat", target]);
+    assert.equal(cat.stdout, `payload for ${bin}\n`, cat.stderr);
+    const back = join(dir, `out-${bin.slice(-4)}.txt`);
+    const cpOut = await k(["cp", `default/${POD}:${target}`, back]);
+    assert.equal(cpOut.code, 0, cpOut.stderr);
+    assert.equal(readFileSync(back, "utf8"), `payload for ${bin}\n`);
+    await k(["exec", POD, "--", "rm", "-f", target]);
+  });
+
+  test(`${bin} (${transport}): port-forward reaches the server the pod runs`, async () => {
+    const local = await freePort();
+    const pf = spawn(bin, ["port-forward", "pod/server", `${local}:${serverPort}`], { env: { PATH: process.env.PATH ?? "", HOME: c.home, KUBECONFIG: c.kubeconfig } });
+    let out = "";
+    pf.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    pf.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    try {
+      await until("port-forward to listen", async () => out.includes("Forwarding from"));
+      for (let i = 0; i < 2; i++) assert.equal(await get(local), "hello from the pod web");
+    } finally {
+      pf.kill("SIGINT");
+    }
+  });
+
+  test(`${bin} (${transport}): kube-apiserver's errors: pod not found, unknown container, several containers, container not running`, async () => {
+    const missing = await k(["exec", "nope", "--", "true"]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /Error from server \(NotFound\): pods "nope" not found/);
+    const unknown = await k(["exec", POD, "-c", "nope", "--", "true"]);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /container nope is not valid for pod sample-quick-start/);
+  });
+}
+
+/** GET http://127.0.0.1:<port>/ through the forwarded port. */
+function get(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: "127.0.0.1", port, path: "/", agent: false }, (res) => {
+      let body = "";
+      res.on("data", (d: Buffer) => (body += d.toString()));
+      res.on("end", () => resolve(body));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/**
+ * Runs kubectl on a pseudo-terminal (util-linux `script`) of 33 rows and 111 columns, typing the lines one by one.
+ */
+function interactive(bin: string, args: string[], lines: string[]): Promise<Run> {
+  const cmd = `stty rows 33 cols 111; exec ${bin} ${args.join(" ")}`;
+  return new Promise((resolve) => {
+    const p = spawn("script", ["-qfec", cmd, "/dev/null"], { env: { PATH: process.env.PATH ?? "", HOME: c.home, KUBECONFIG: c.kubeconfig, SHELL: "/bin/sh", TERM: "xterm" } });
+    let stdout = "";
+    let stderr = "";
+    let sent = 0;
+    p.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      // A prompt ("# " or "$ ") means the shell waits for the next line.
+      if (sent < lines.length && /[#$] $/.test(stdout)) p.stdin.write(`${lines[sent++]}\r`);
+    });
+    p.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => p.kill("SIGKILL"), 30_000);
+    p.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}

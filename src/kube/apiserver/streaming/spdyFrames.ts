@@ -153,17 +153,20 @@ export class HeaderDeflater {
       parts.push(Buffer.from([0x78, flg]), u32(adler32(SPDY3_DICTIONARY)));
       this.started = true;
     }
-    for (let off = 0; off < raw.length || off === 0; off += 0xffff) {
-      const chunk = raw.subarray(off, Math.min(raw.length, off + 0xffff));
-      const hdr = Buffer.alloc(5);
-      hdr[0] = 0x00; // BFINAL 0, BTYPE 00 (stored), padded to the byte
-      hdr.writeUInt16LE(chunk.length, 1);
-      hdr.writeUInt16LE(~chunk.length & 0xffff, 3);
-      parts.push(hdr, chunk);
-      if (raw.length === 0) break;
-    }
+    for (let off = 0; off < raw.length; off += 0xffff) parts.push(storedBlock(raw.subarray(off, Math.min(raw.length, off + 0xffff))));
+    // The sync-flush marker (an empty stored block), as zlib's Z_SYNC_FLUSH ends a block: Go's inflater hands
+    // out a stored block's bytes only when the next block begins, and must not read past this frame for it.
+    parts.push(storedBlock(Buffer.alloc(0)));
     return Buffer.concat(parts);
   }
+}
+
+/** A stored (uncompressed) deflate block, not final: header byte 0 (BFINAL 0, BTYPE 00), LEN, NLEN, the bytes. */
+function storedBlock(chunk: Buffer): Buffer {
+  const hdr = Buffer.alloc(5);
+  hdr.writeUInt16LE(chunk.length, 1);
+  hdr.writeUInt16LE(~chunk.length & 0xffff, 3);
+  return Buffer.concat([hdr, chunk]);
 }
 
 function u32(n: number): Buffer {

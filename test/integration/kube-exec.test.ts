@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +16,7 @@ import { initialObjects } from "../../src/kube/clusterObjects.js";
 import { setImageMapping } from "../../src/kube/kubelet/index.js";
 import type { KubeObject } from "../../src/kube/index.js";
 import type { Lab } from "../../src/index.js";
+import type { LogEntry } from "../../src/platform/index.js";
 
 const CLIENT_ID = "5c1d38a2-0e8a-4c65-9b64-7a3d2b0f8e11";
 const POD = "sample-quick-start";
@@ -29,6 +31,7 @@ let lab: Lab;
 let c: TestCluster;
 let dir: string;
 let serverPort: number;
+const logged: (LogEntry & { time: string })[] = [];
 
 async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -59,6 +62,7 @@ async function freePort(): Promise<number> {
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), "wilab-exec-"));
   lab = await startTestLab();
+  lab.ctx.labLog.subscribe((e) => logged.push(e));
   c = await makeCluster(lab, { name: "arc-exec", workloadIdentity: true });
   const mwc = initialObjects({ workloadIdentity: true, caPem: lab.caCert, tenantId: lab.tenantId }).find((o) => o.resource === "mutatingwebhookconfigurations")!;
   await lab.kube.storage.write((tx) => tx.create(c.record.clusterId, "mutatingwebhookconfigurations", mwc.object as KubeObject, "admissionregistration.k8s.io"));
@@ -69,12 +73,30 @@ before(async () => {
   // A pod that serves HTTP on a port (port-forward), with two containers (the "which container" error).
   serverPort = await freePort();
   const app = join(dir, "server.mjs");
-  writeFileSync(app, `import { createServer } from "node:http";\ncreateServer((q, s) => s.end("hello from the pod " + process.env.POD_GREETING)).listen(Number(process.env.PORT), "127.0.0.1");\n`);
+  // The test image: an HTTP server on $PORT, or (MODE=repl) a loop that answers each stdin line until "quit".
+  writeFileSync(
+    app,
+    [
+      `import { createServer } from "node:http";`,
+      `import { createInterface } from "node:readline";`,
+      `if (process.env.MODE === "repl") {`,
+      `  const tick = setInterval(() => undefined, 1000);`,
+      `  createInterface({ input: process.stdin }).on("line", (l) => {`,
+      `    if (l === "quit") { console.log("bye"); clearInterval(tick); process.exit(0); }`,
+      `    console.log("got: " + l);`,
+      `  });`,
+      `} else createServer((q, s) => s.end("hello from the pod " + process.env.POD_GREETING)).listen(Number(process.env.PORT), "127.0.0.1");`,
+      "",
+    ].join("\n"),
+  );
   await setImageMapping(lab.kube, SERVER_IMAGE, [process.execPath, app]);
   const container = (name: string, port: number) => ({ name, image: SERVER_IMAGE, env: [{ name: "PORT", value: String(port) }, { name: "POD_GREETING", value: name }] });
   const server = obj("v1", "Pod", { name: "server", namespace: "default" }, { spec: { containers: [container("web", serverPort), container("sidecar", await freePort())] } });
   const r = await kubectl(c, ["apply", "-f", "-"], { input: JSON.stringify(server) });
   assert.equal(r.code, 0, r.stderr);
+  // A pod whose image nothing maps: its container waits (ErrImagePull), it never runs.
+  const waiting = obj("v1", "Pod", { name: "waiting", namespace: "default" }, { spec: { containers: [{ name: "app", image: "registry.example.test/unmapped/app:v1" }] } });
+  assert.equal((await kubectl(c, ["apply", "-f", "-"], { input: JSON.stringify(waiting) })).code, 0);
   await running(POD);
   await running("server");
 });
@@ -149,13 +171,81 @@ for (const { bin, transport } of VERSIONS) {
     }
   });
 
-  test(`${bin} (${transport}): kube-apiserver's errors: pod not found, unknown container, several containers, container not running`, async () => {
+  test(`${bin} (${transport}): kube-apiserver's errors: pod not found, unknown container, container not running; several containers: kubectl picks the first`, async () => {
     const missing = await k(["exec", "nope", "--", "true"]);
     assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /Error from server \(NotFound\): pods "nope" not found/);
+    assert.equal(missing.stderr, 'Error from server (NotFound): pods "nope" not found\n');
     const unknown = await k(["exec", POD, "-c", "nope", "--", "true"]);
     assert.equal(unknown.code, 1);
-    assert.match(unknown.stderr, /container nope is not valid for pod sample-quick-start/);
+    assert.equal(unknown.stderr, "Error from server (BadRequest): container nope is not valid for pod sample-quick-start\n");
+    // The kubelet's answer for a container that does not run: its text over SPDY, an InternalError over WebSocket.
+    const waiting = await k(["exec", "waiting", "--", "true"]);
+    assert.equal(waiting.code, 1);
+    const kubelet = 'unable to upgrade connection: container not found ("app")';
+    assert.equal(waiting.stderr, transport === "SPDY/3.1" ? `error: ${kubelet}\n` : `error: Internal error occurred: ${kubelet}\n`);
+    const several = await k(["exec", "server", "--", "sh", "-c", "echo $POD_GREETING"]);
+    assert.equal(several.code, 0, several.stderr);
+    assert.equal(several.stdout, "web\n");
+    assert.match(several.stderr, /Defaulted container "web" out of: web, sidecar/);
+    const sidecar = await k(["exec", "server", "-c", "sidecar", "--", "sh", "-c", "echo $POD_GREETING"]);
+    assert.equal(sidecar.stdout, "sidecar\n", sidecar.stderr);
+  });
+
+  test(`${bin} (${transport}): kubectl attach -i follows the container's output and feeds its stdin`, async () => {
+    const name = `attach-${bin.slice(-4).replace(".", "")}`;
+    const pod = obj("v1", "Pod", { name, namespace: "default" }, { spec: { restartPolicy: "Never", containers: [{ name: "app", image: SERVER_IMAGE, stdin: true, env: [{ name: "MODE", value: "repl" }] }] } });
+    assert.equal((await kubectl(c, ["apply", "-f", "-"], { input: JSON.stringify(pod) })).code, 0);
+    await running(name);
+    const r = await k(["attach", "-i", name], "hello\nquit\n");
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^got: hello\nbye\n$/m);
+  });
+}
+
+test("the server's answers to requests kubectl does not make: no container with several, no upgrade, a service account without RBAC; each exec is in the lab log", async () => {
+  const several = await api(c, "POST", "/api/v1/namespaces/default/pods/server/exec?command=true&stdout=true");
+  assert.equal(several.status, 400);
+  assert.equal(several.body.message, "a container name must be specified for pod server, choose one of: [web sidecar]");
+  const plain = await api(c, "POST", `/api/v1/namespaces/default/pods/${POD}/exec?command=true&stdout=true`);
+  assert.equal(plain.status, 400);
+  assert.equal(plain.body.message, "Upgrade request required");
+  const get = await api(c, "PUT", `/api/v1/namespaces/default/pods/${POD}/exec?command=true`);
+  assert.equal(get.status, 405);
+  // A pod's own service-account token: authenticated, but no RBAC grants it create on pods/exec.
+  const token = (await kubectl(c, ["exec", POD, "--", "cat", "/var/run/secrets/kubernetes.io/serviceaccount/token"])).stdout;
+  assert.ok(token.startsWith("eyJ"), "the pod's service-account token");
+  for (const sub of ["exec", "attach", "portforward"]) {
+    const denied = await upgradeRequest(token, `/api/v1/namespaces/default/pods/${POD}/${sub}?command=true&stdout=true`);
+    assert.equal(denied.status, 403, JSON.stringify(denied.body));
+    assert.equal(denied.body.message, `pods "${POD}" is forbidden: User "system:serviceaccount:default:workload-identity-sa" cannot create resource "pods/${sub}" in API group "" in the namespace "default"`);
+  }
+  const execs = logged.filter((l) => l.face === "kube" && l.op === "create pods/exec" && l.status === 101);
+  assert.ok(execs.some((l) => l.message === `exec ["env"] in container oidc` && l.fields?.transport === "spdy"), JSON.stringify(execs.slice(0, 3)));
+  assert.ok(execs.some((l) => l.message === `exec ["env"] in container oidc` && l.fields?.transport === "websocket"));
+  assert.ok(execs.some((l) => l.message === `exec ["sh","-c","echo out; echo err >&2; exit 3"] in container oidc exited 3`));
+  assert.ok(execs.every((l) => l.caller?.upn === "system:admin"));
+  assert.ok(logged.some((l) => l.op === "create pods/portforward" && l.status === 101));
+  assert.ok(logged.some((l) => l.op === "create pods/attach" && l.status === 101));
+});
+
+/** A WebSocket upgrade request (as kubectl >= 1.30 sends it) with a bearer token; the answer when it is refused. */
+function upgradeRequest(token: string, path: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(`${c.server}${path}`, {
+      headers: { authorization: `Bearer ${token}`, connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", "sec-websocket-protocol": "v5.channel.k8s.io" },
+      agent: false,
+    });
+    req.on("upgrade", (_res, socket) => {
+      socket.destroy();
+      reject(new Error("upgraded"));
+    });
+    req.on("response", (res) => {
+      let text = "";
+      res.on("data", (d: Buffer) => (text += d.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
+    });
+    req.on("error", reject);
+    req.end();
   });
 }
 

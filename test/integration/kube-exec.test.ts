@@ -202,6 +202,20 @@ for (const { bin, transport } of VERSIONS) {
   });
 }
 
+test("exec runs as the pod's runAsUser (the container's runAsGroup over the pod's), in the container's working directory", { skip: process.getuid?.() !== 0 && "switching users needs a lab running as root" }, async () => {
+  const pod = obj("v1", "Pod", { name: "as-user", namespace: "default" }, {
+    spec: {
+      securityContext: { runAsUser: 1000, runAsGroup: 2000 },
+      containers: [{ name: "app", image: SERVER_IMAGE, workingDir: "/tmp", securityContext: { runAsGroup: 3000 }, env: [{ name: "MODE", value: "repl" }] }],
+    },
+  });
+  const applied = await kubectl(c, ["apply", "-f", "-"], { input: JSON.stringify(pod) });
+  assert.equal(applied.code, 0, applied.stderr);
+  await running("as-user");
+  const r = await kubectl(c, ["exec", "as-user", "--", "sh", "-c", "id -u; id -g; pwd"]);
+  assert.equal(r.stdout, "1000\n3000\n/tmp\n", r.stderr);
+});
+
 test("the server's answers to requests kubectl does not make: no container with several, no upgrade, a service account without RBAC; each exec is in the lab log", async () => {
   const several = await api(c, "POST", "/api/v1/namespaces/default/pods/server/exec?command=true&stdout=true");
   assert.equal(several.status, 400);

@@ -10,6 +10,7 @@ import { request as httpsRequest } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { WebSocket } from "ws";
 import { startTestLab } from "../helpers/lab.js";
 import { api, kubectl, makeCluster, obj, POD_MANIFEST, SA_MANIFEST, type Run, type TestCluster } from "../helpers/kube.js";
 import { initialObjects } from "../../src/kube/clusterObjects.js";
@@ -201,6 +202,34 @@ for (const { bin, transport } of VERSIONS) {
     assert.match(r.stdout, /^got: hello\nbye\n$/m);
   });
 }
+
+test("port forwarding over the kubelet's own WebSocket protocol (v4.channel.k8s.io, ?ports=): the port first on each channel, then the data", async () => {
+  const url = `${c.server.replace("https:", "wss:")}/api/v1/namespaces/default/pods/server/portforward`;
+  const headers = { authorization: `Bearer ${c.record.adminToken}` };
+  const ws = new WebSocket(`${url}?ports=${serverPort}`, ["v4.channel.k8s.io"], { headers, ca: lab.caCert });
+  const messages: Buffer[] = [];
+  ws.on("message", (d: Buffer) => messages.push(d));
+  await new Promise((r) => ws.once("open", r));
+  assert.equal(ws.protocol, "v4.channel.k8s.io");
+  ws.send(Buffer.concat([Buffer.from([0]), Buffer.from("GET / HTTP/1.1\r\nHost: pod\r\nConnection: close\r\n\r\n")]));
+  await new Promise((r) => ws.once("close", r));
+  const port = Buffer.alloc(2);
+  port.writeUInt16LE(serverPort);
+  assert.deepEqual(messages.slice(0, 2), [Buffer.concat([Buffer.from([0]), port]), Buffer.concat([Buffer.from([1]), port])]);
+  const data = Buffer.concat(messages.slice(2).filter((m) => m[0] === 0).map((m) => m.subarray(1))).toString();
+  assert.match(data, /^HTTP\/1.1 200 OK\r\n/);
+  assert.match(data, /hello from the pod web$/);
+  // Without ports, the kubelet's 400.
+  const refused = new WebSocket(url, ["v4.channel.k8s.io"], { headers, ca: lab.caCert });
+  const res = await new Promise<{ status: number; text: string }>((resolve) =>
+    refused.once("unexpected-response", (_req, r) => {
+      let text = "";
+      r.on("data", (d: Buffer) => (text += d.toString()));
+      r.on("end", () => resolve({ status: r.statusCode ?? 0, text }));
+    }),
+  );
+  assert.deepEqual(res, { status: 400, text: 'query parameter "ports" is required' });
+});
 
 test("exec runs as the pod's runAsUser (the container's runAsGroup over the pod's), in the container's working directory", { skip: process.getuid?.() !== 0 && "switching users needs a lab running as root" }, async () => {
   const pod = obj("v1", "Pod", { name: "as-user", namespace: "default" }, {

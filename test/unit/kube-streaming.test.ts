@@ -21,6 +21,7 @@ import { SpdySession, type SpdyStream } from "../../src/kube/apiserver/streaming
 import { channelMessage, parseSizes } from "../../src/kube/apiserver/streaming/channels.js";
 import { exitStatus, internalStatus, successStatus } from "../../src/kube/apiserver/streaming/remotecommand.js";
 import { negotiate } from "../../src/kube/apiserver/streaming/upgrade.js";
+import { parsePorts, portPrefix } from "../../src/kube/apiserver/streaming/portforward.js";
 import { validateContainer } from "../../src/kube/apiserver/handlers/stream.js";
 import { KubeStatusError } from "../../src/kube/KubeStatusError.js";
 import type { KubeObject } from "../../src/kube/KubeStorage.js";
@@ -222,4 +223,19 @@ test("which container a stream request is for: kube-apiserver's validateContaine
       assert.equal(e.message, want);
     }
   }
+});
+
+test("WebSocket port forwarding: the kubelet's parsing of `ports`, and the port as each channel's first message", () => {
+  const cases: [string[], number[] | string][] = [
+    [["8080"], [8080]],
+    [["80,443", "9000"], [80, 443, 9000]],
+    [[], 'query parameter "ports" is required'],
+    [[""], 'query parameter "ports" cannot be empty'],
+    [["0"], 'port "0" must be > 0'],
+    [["http"], 'unable to parse "http" as a port: strconv.ParseUint: parsing "http": invalid syntax'],
+    [["70000"], 'unable to parse "70000" as a port: strconv.ParseUint: parsing "70000": value out of range'],
+  ];
+  for (const [values, want] of cases) assert.deepEqual(parsePorts(values), want, values.join("|"));
+  assert.equal(portPrefix(0, 8080).toString("hex"), "00901f");
+  assert.equal(portPrefix(3, 443).toString("hex"), "03bb01");
 });

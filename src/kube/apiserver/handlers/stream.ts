@@ -11,7 +11,7 @@ import { hasUpgrade } from "../../../platform/index.js";
 import { findResource } from "../resources.js";
 import { spdyStreams, websocketStreams, SPDY_EXEC_PROTOCOLS, WS_EXEC_PROTOCOLS, type CommandStreams, type StreamSet } from "../streaming/channels.js";
 import { internalStatus, runCommand, type Transport } from "../streaming/remotecommand.js";
-import { servePortForward, PORT_FORWARD_PROTOCOL, WS_PORT_FORWARD_PROTOCOL } from "../streaming/portforward.js";
+import { parsePorts, serveChannelPortForward, servePortForward, PORT_FORWARD_PROTOCOL, WS_CHANNEL_PORT_FORWARD_PROTOCOL, WS_PORT_FORWARD_PROTOCOL } from "../streaming/portforward.js";
 import { completeUpgrade, offeredSubprotocols, spdyRefusal, upgradeKind, type Upgraded } from "../streaming/upgrade.js";
 import { createWebSocketStream } from "ws";
 import { isObj, methodNotAllowed, type Obj, type ApiServer, type Handler, type ResourceCall } from "./context.js";
@@ -138,7 +138,7 @@ export const exec: Handler = async (s, call) => {
   const container = await remoteCommandTarget(s, call, want).catch(swallowRefused);
   if (!container) return undefined;
   call.reply.hijack();
-  const up = await completeUpgrade(call.req.raw, call.reply.raw, up0Protocols(call));
+  const up = await completeUpgrade(call.req.raw, call.reply.raw, execProtocols(call));
   if (!up) return undefined;
   const streams = await commandStreams(up, want);
   if (!streams) return undefined;
@@ -173,7 +173,7 @@ function abandon(proc: ChildProcess, tty: boolean): void {
   }
 }
 
-function up0Protocols(call: ResourceCall): string[] {
+function execProtocols(call: ResourceCall): string[] {
   return upgradeKind(call.req.raw) === "spdy" ? SPDY_EXEC_PROTOCOLS : WS_EXEC_PROTOCOLS;
 }
 
@@ -182,7 +182,7 @@ export const attach: Handler = async (s, call) => {
   const container = await remoteCommandTarget(s, call, want).catch(swallowRefused);
   if (!container) return undefined;
   call.reply.hijack();
-  const up = await completeUpgrade(call.req.raw, call.reply.raw, up0Protocols(call));
+  const up = await completeUpgrade(call.req.raw, call.reply.raw, execProtocols(call));
   if (!up) return undefined;
   const streams = await commandStreams(up, want);
   if (!streams) return undefined;
@@ -215,27 +215,33 @@ function attachTo(proc: ChildProcess, streams: CommandStreams): void {
   });
 }
 
+const WS_PORT_FORWARD = [WS_PORT_FORWARD_PROTOCOL, WS_CHANNEL_PORT_FORWARD_PROTOCOL];
+
 export const portforward: Handler = async (s, call) => {
   const pod = await thePod(s, call);
   const name = call.info.name!;
   requireNode(pod, name);
   try {
-    requireUpgrade(call, [PORT_FORWARD_PROTOCOL], [WS_PORT_FORWARD_PROTOCOL]);
+    requireUpgrade(call, [PORT_FORWARD_PROTOCOL], WS_PORT_FORWARD);
   } catch (e) {
     return swallowRefused(e);
   }
+  const kind = upgradeKind(call.req.raw);
+  const tunnel = kind === "spdy" || offeredSubprotocols(call.req.raw).includes(WS_PORT_FORWARD_PROTOCOL);
+  const ports = tunnel ? [] : parsePorts(allValues(call, "ports"));
   const uid = s.kube.podProcesses?.podUid(call.cluster.clusterId, call.info.namespace!, name);
-  if (!uid) {
-    await kubeletRefusal(call, 404, "pod does not exist", [WS_PORT_FORWARD_PROTOCOL]);
+  if (!uid || typeof ports === "string") {
+    // The kubelet's refusals, passed through by the API server's proxy as they are.
+    call.reply.hijack();
+    call.reply.raw.writeHead(uid ? 400 : 404, { "content-type": "text/plain; charset=utf-8" }).end(uid ? ports : "pod does not exist");
     return undefined;
   }
   call.reply.hijack();
-  const kind = upgradeKind(call.req.raw);
-  const up = await completeUpgrade(call.req.raw, call.reply.raw, kind === "spdy" ? [PORT_FORWARD_PROTOCOL] : [WS_PORT_FORWARD_PROTOCOL]);
+  const up = await completeUpgrade(call.req.raw, call.reply.raw, kind === "spdy" ? [PORT_FORWARD_PROTOCOL] : WS_PORT_FORWARD);
   if (!up) return undefined;
-  audit(s, call, `port forwarding to pod ${call.info.namespace}/${name}`, { transport: up.transport, protocol: up.protocol });
+  audit(s, call, `port forwarding to pod ${call.info.namespace}/${name}`, { transport: up.transport, protocol: up.protocol, ...(ports.length ? { ports: ports.join(",") } : {}) });
+  if (up.transport === "websocket" && up.protocol === WS_CHANNEL_PORT_FORWARD_PROTOCOL) return serveChannelPortForward(up.ws, ports as number[], uid);
   // Over WebSocket, the binary messages carry the SPDY session itself (kube-apiserver's tunnel).
-  const socket = up.transport === "spdy" ? up.socket : createWebSocketStream(up.ws);
-  servePortForward(socket, uid);
+  servePortForward(up.transport === "spdy" ? up.socket : createWebSocketStream(up.ws), uid);
   return undefined;
 };

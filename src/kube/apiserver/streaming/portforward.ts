@@ -6,11 +6,71 @@
  */
 import { connect, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
+import type { WebSocket } from "ws";
 import { SpdySession, type SpdyStream } from "./spdySession.js";
 
 export const PORT_FORWARD_PROTOCOL = "portforward.k8s.io";
 /** kube-apiserver's WebSocket tunnel of the SPDY session (kubectl >= 1.31). */
 export const WS_PORT_FORWARD_PROTOCOL = `SPDY/3.1+${PORT_FORWARD_PROTOCOL}`;
+/** The kubelet's own WebSocket port forwarding (other clients): the `ports` query, two channels per port. */
+export const WS_CHANNEL_PORT_FORWARD_PROTOCOL = "v4.channel.k8s.io";
+
+/** The `ports` query of a WebSocket port forward (the kubelet's V4Options); a string is its 400 text. */
+export function parsePorts(values: string[]): number[] | string {
+  if (!values.length) return `query parameter "ports" is required`;
+  const ports: number[] = [];
+  for (const v of values) {
+    if (!v) return `query parameter "ports" cannot be empty`;
+    for (const p of v.split(",")) {
+      if (!/^\d+$/.test(p) || Number(p) > 65535) return `unable to parse "${v}" as a port: strconv.ParseUint: parsing "${p}": ${/^\d+$/.test(p) ? "value out of range" : "invalid syntax"}`;
+      if (Number(p) < 1) return `port "${v}" must be > 0`;
+      ports.push(Number(p));
+    }
+  }
+  return ports;
+}
+
+/** The port as the first message of each of its channels: an unsigned 16-bit little-endian integer. */
+export function portPrefix(channel: number, port: number): Buffer {
+  const b = Buffer.alloc(3);
+  b[0] = channel;
+  b.writeUInt16LE(port, 1);
+  return b;
+}
+
+/**
+ * Port forwarding over `v4.channel.k8s.io`: for port i, channel 2i carries the data and 2i+1 the errors; each
+ * starts with the port. Every port gets one connection; the WebSocket closes once all of them have ended.
+ */
+export function serveChannelPortForward(ws: WebSocket, ports: number[], podRef: string): void {
+  const conns: (Socket | undefined)[] = [];
+  let open = ports.length;
+  const done = () => {
+    if (--open === 0 && ws.readyState === ws.OPEN) ws.close(1000);
+  };
+  const send = (ch: number, data: Buffer) => {
+    if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([ch]), data]), { binary: true });
+  };
+  ports.forEach((port, i) => {
+    send(2 * i, portPrefix(2 * i, port).subarray(1));
+    send(2 * i + 1, portPrefix(2 * i + 1, port).subarray(1));
+    void dial(port).then((conn) => {
+      if (typeof conn === "string") {
+        send(2 * i + 1, Buffer.from(`error forwarding port ${port} to pod ${podRef}, uid : failed to connect to localhost:${port} inside namespace "${podRef}", ${conn}`));
+        return done();
+      }
+      conns[i] = conn;
+      conn.on("data", (d: Buffer) => send(2 * i, d));
+      conn.on("close", done);
+      conn.on("error", () => conn.destroy());
+    });
+  });
+  ws.on("message", (data: Buffer) => {
+    const ch = data[0];
+    if (ch !== undefined && ch % 2 === 0) conns[ch / 2]?.write(data.subarray(1));
+  });
+  ws.on("close", () => conns.forEach((c) => c?.destroy()));
+}
 
 interface Pair {
   error?: SpdyStream;

@@ -28,6 +28,8 @@ export interface PodExecOptions {
   container: string;
   command: string[];
   tty: boolean;
+  /** The terminal's size when the client sent it before the command starts. */
+  size?: { width: number; height: number };
 }
 
 /** A command started by exec: its process, and how to resize its terminal (false while there is none yet). */

@@ -711,7 +711,7 @@ export class PodWorker {
   exec(o: PodExecOptions): ExecProcess | string {
     const r = this.running(o.container);
     if (typeof r === "string") return r;
-    const p = spawnExec({ view: r.spawned!, argv: o.command, tty: o.tty, user: runAsUser(this.pod, r.spec) });
+    const p = spawnExec({ view: r.spawned!, argv: o.command, tty: o.tty, size: o.size, user: runAsUser(this.pod, r.spec) });
     this.execs.add(p);
     p.on("close", () => this.execs.delete(p));
     return { proc: p, resize: (w, h) => (o.tty && p.pid ? resizeTerminal(p.pid, w, h) : Promise.resolve(false)) };

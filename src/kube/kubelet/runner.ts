@@ -167,6 +167,8 @@ export interface ExecSpec {
   argv: string[];
   /** A pseudo-terminal (util-linux `script`), stdout and stderr merged on it. */
   tty: boolean;
+  /** The terminal's initial size (set with `stty` before the command starts). */
+  size?: { width: number; height: number };
   /** The user the command runs as (securityContext.runAsUser / runAsGroup); only switched to when the lab runs as root. */
   user?: { uid: number; gid: number };
 }
@@ -190,7 +192,8 @@ export function spawnExec(e: ExecSpec): ChildProcess {
   if (e.tty) {
     env.TERM ??= "xterm";
     const keepShell = env.SHELL;
-    const inner = ["exec", "env", ...(keepShell === undefined ? ["-u", "SHELL"] : []), ...line].map(shellQuote).join(" ");
+    const sized = e.size ? `stty rows ${Math.trunc(e.size.height)} cols ${Math.trunc(e.size.width)} 2>/dev/null; ` : "";
+    const inner = sized + ["exec", "env", ...(keepShell === undefined ? ["-u", "SHELL"] : []), ...line].map(shellQuote).join(" ");
     if (keepShell === undefined) env.SHELL = "/bin/sh";
     line = ["script", "-qfec", inner, "/dev/null"];
   }

@@ -9,7 +9,7 @@ import { KubeErrors } from "../../KubeStatusError.js";
 import type { KubeObject } from "../../KubeStorage.js";
 import { hasUpgrade } from "../../../platform/index.js";
 import { findResource } from "../resources.js";
-import { spdyStreams, websocketStreams, SPDY_EXEC_PROTOCOLS, WS_EXEC_PROTOCOLS, type CommandStreams, type StreamSet } from "../streaming/channels.js";
+import { spdyStreams, websocketStreams, SPDY_EXEC_PROTOCOLS, WS_EXEC_PROTOCOLS, type CommandStreams, type StreamSet, type TerminalSize } from "../streaming/channels.js";
 import { internalStatus, runCommand, type Transport } from "../streaming/remotecommand.js";
 import { parsePorts, serveChannelPortForward, servePortForward, PORT_FORWARD_PROTOCOL, WS_CHANNEL_PORT_FORWARD_PROTOCOL, WS_PORT_FORWARD_PROTOCOL } from "../streaming/portforward.js";
 import { completeUpgrade, offeredSubprotocols, spdyRefusal, upgradeKind, type Upgraded } from "../streaming/upgrade.js";
@@ -18,6 +18,8 @@ import { isObj, methodNotAllowed, type Obj, type ApiServer, type Handler, type R
 
 /** The kubelet's stream creation timeout: the client must open its streams within it. */
 const STREAM_CREATION_TIMEOUT_MS = 30_000;
+/** How long a TTY exec waits for the client's first terminal size before the command starts without one. */
+const INITIAL_SIZE_WAIT_MS = 500;
 
 /** kube's query booleans (strconv.ParseBool). */
 function bool(v: string | undefined): boolean {
@@ -144,7 +146,8 @@ export const exec: Handler = async (s, call) => {
   if (!streams) return undefined;
   const transport: Transport = up.transport;
   const { clusterId } = call.cluster;
-  const started = s.kube.podProcesses!.exec(clusterId, call.info.namespace!, call.info.name!, { container, command, tty: want.tty });
+  const size = want.tty ? await firstSize(streams) : undefined;
+  const started = s.kube.podProcesses!.exec(clusterId, call.info.namespace!, call.info.name!, { container, command, tty: want.tty, size });
   audit(s, call, `exec ${JSON.stringify(command)} in container ${container}`, { container, transport, protocol: up.protocol, tty: String(want.tty) });
   if (typeof started === "string") {
     streams.finish(internalStatus(`error executing command in container: ${started}`));
@@ -160,6 +163,20 @@ export const exec: Handler = async (s, call) => {
   audit(s, call, `exec ${JSON.stringify(command)} in container ${container} exited ${code}`, { container, exitCode: code });
   return undefined;
 };
+
+/**
+ * The terminal size a TTY client sends as soon as its streams are open (kubectl sends its window's), so that the
+ * command starts at that size; a client that sends none within a moment gets the command anyway.
+ */
+function firstSize(streams: CommandStreams): Promise<TerminalSize | undefined> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), INITIAL_SIZE_WAIT_MS);
+    streams.onResize((sz) => {
+      clearTimeout(timer);
+      resolve(sz);
+    });
+  });
+}
 
 /** The client left while the command runs: its stdin ends, and a terminal hangs up (SIGHUP), as a closed pty does. */
 function abandon(proc: ChildProcess, tty: boolean): void {

@@ -3,8 +3,8 @@
 // copy files both ways, forward a port, and get kube-apiserver's own errors.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { AddressInfo } from "node:net";
@@ -136,11 +136,12 @@ for (const { bin, transport } of VERSIONS) {
     assert.equal(piped.stdout, "HELLO FROM STDIN\ndone\n");
   });
 
-  test(`${bin} (${transport}): an interactive shell through a pseudo-terminal runs commands and sees the terminal size`, async () => {
-    const r = await interactive(bin, ["exec", "-it", POD, "--", "sh"], ["echo calc-$((6*7))", "stty size", "exit 7"]);
+  test(`${bin} (${transport}): an interactive shell through a pseudo-terminal runs commands, starts at the terminal's size and follows its resize`, async () => {
+    const r = await interactive(bin, ["exec", "-it", POD, "--", "sh"]);
     assert.equal(r.code, 7, r.stdout);
     assert.match(r.stdout, /calc-42/);
-    assert.match(r.stdout, /\b33 111\b/);
+    assert.match(r.stdout, /\r\n33 111\r\n/);
+    assert.match(r.stdout, /\r\n50 132\r\n/);
   });
 
   test(`${bin} (${transport}): kubectl cp copies a file into the pod and back out`, async () => {
@@ -306,19 +307,30 @@ function get(port: number): Promise<string> {
 }
 
 /**
- * Runs kubectl on a pseudo-terminal (util-linux `script`) of 33 rows and 111 columns, typing the lines one by one.
+ * Runs kubectl on a pseudo-terminal (util-linux `script`) of 33 rows and 111 columns and types into the shell: a
+ * sum, the terminal size; then resizes kubectl's terminal to 50x132 (stty -F, which signals SIGWINCH to kubectl)
+ * and asks the size until the shell sees it; then exits with 7.
  */
-function interactive(bin: string, args: string[], lines: string[]): Promise<Run> {
+function interactive(bin: string, args: string[]): Promise<Run> {
   const cmd = `stty rows 33 cols 111; exec ${bin} ${args.join(" ")}`;
   return new Promise((resolve) => {
     const p = spawn("script", ["-qfec", cmd, "/dev/null"], { env: { PATH: process.env.PATH ?? "", HOME: c.home, KUBECONFIG: c.kubeconfig, SHELL: "/bin/sh", TERM: "xterm" } });
     let stdout = "";
     let stderr = "";
-    let sent = 0;
+    let step = 0;
+    let asks = 0;
+    const next = (): string => {
+      step++;
+      if (step === 1) return "echo calc-$((6*7))";
+      if (step === 2) return "stty size";
+      if (step === 3) resizeKubectlTerminal(p.pid!, 50, 132);
+      if (!stdout.includes("\r\n50 132\r\n") && asks++ < 50) return "stty size";
+      return "exit 7";
+    };
     p.stdout.on("data", (d: Buffer) => {
       stdout += d.toString();
       // A prompt ("# " or "$ ") means the shell waits for the next line.
-      if (sent < lines.length && /[#$] $/.test(stdout)) p.stdin.write(`${lines[sent++]}\r`);
+      if (/[#$] $/.test(stdout)) p.stdin.write(`${next()}\r`);
     });
     p.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => p.kill("SIGKILL"), 30_000);
@@ -327,4 +339,11 @@ function interactive(bin: string, args: string[], lines: string[]): Promise<Run>
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** Resizes the terminal `script` made for kubectl (its child's stdin), as a terminal window would. */
+function resizeKubectlTerminal(scriptPid: number, rows: number, cols: number): void {
+  const child = readFileSync(`/proc/${scriptPid}/task/${scriptPid}/children`, "utf8").trim().split(/\s+/)[0]!;
+  const tty = readlinkSync(`/proc/${child}/fd/0`);
+  execFileSync("stty", ["-F", tty, "rows", String(rows), "cols", String(cols)]);
 }

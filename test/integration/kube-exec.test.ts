@@ -201,6 +201,7 @@ for (const { bin, transport } of VERSIONS) {
     const r = await k(["attach", "-i", name], "hello\nquit\n");
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^got: hello\nbye\n$/m);
+    assert.ok(logged.some((l) => l.op === "create pods/attach" && l.status === 101 && l.fields?.pod === name && l.message === "attach to container app"));
   });
 }
 
@@ -230,6 +231,7 @@ test("port forwarding over the kubelet's own WebSocket protocol (v4.channel.k8s.
     }),
   );
   assert.deepEqual(res, { status: 400, text: 'query parameter "ports" is required' });
+  assert.ok(logged.some((l) => l.op === "create pods/portforward" && l.status === 101 && l.fields?.ports === String(serverPort) && l.fields?.protocol === "v4.channel.k8s.io"));
 });
 
 test("exec runs as the pod's runAsUser (the container's runAsGroup over the pod's), in the container's working directory", { skip: process.getuid?.() !== 0 && "switching users needs a lab running as root" }, async () => {
@@ -246,15 +248,20 @@ test("exec runs as the pod's runAsUser (the container's runAsGroup over the pod'
   assert.equal(r.stdout, "1000\n3000\n/tmp\n", r.stderr);
 });
 
-test("the server's answers to requests kubectl does not make: no container with several, no upgrade, a service account without RBAC; each exec is in the lab log", async () => {
+test("the server's answers to requests kubectl does not make: no container with several, no upgrade, no stream, an old stream protocol, a service account without RBAC", async () => {
   const several = await api(c, "POST", "/api/v1/namespaces/default/pods/server/exec?command=true&stdout=true");
   assert.equal(several.status, 400);
   assert.equal(several.body.message, "a container name must be specified for pod server, choose one of: [web sidecar]");
   const plain = await api(c, "POST", `/api/v1/namespaces/default/pods/${POD}/exec?command=true&stdout=true`);
   assert.equal(plain.status, 400);
   assert.equal(plain.body.message, "Upgrade request required");
-  const get = await api(c, "PUT", `/api/v1/namespaces/default/pods/${POD}/exec?command=true`);
-  assert.equal(get.status, 405);
+  const put = await api(c, "PUT", `/api/v1/namespaces/default/pods/${POD}/exec?command=true`);
+  assert.equal(put.status, 405);
+  // The kubelet's refusals pass through as its text: no stream asked for; a stream protocol it does not speak.
+  const noStreams = await upgradeRequest(c.record.adminToken, `/api/v1/namespaces/default/pods/${POD}/exec?command=true`, SPDY_UPGRADE);
+  assert.deepEqual([noStreams.status, noStreams.text], [400, "you must specify at least 1 of stdin, stdout, stderr"]);
+  const v1 = await upgradeRequest(c.record.adminToken, `/api/v1/namespaces/default/pods/${POD}/exec?command=true&stdout=true`, { ...SPDY_UPGRADE, "x-stream-protocol-version": "channel.k8s.io" });
+  assert.deepEqual([v1.status, v1.text], [403, "unable to upgrade: unable to negotiate protocol: client supports [channel.k8s.io], server supports [v4.channel.k8s.io]"]);
   // A pod's own service-account token: authenticated, but no RBAC grants it create on pods/exec.
   const token = (await kubectl(c, ["exec", POD, "--", "cat", "/var/run/secrets/kubernetes.io/serviceaccount/token"])).stdout;
   assert.ok(token.startsWith("eyJ"), "the pod's service-account token");
@@ -263,22 +270,30 @@ test("the server's answers to requests kubectl does not make: no container with 
     assert.equal(denied.status, 403, JSON.stringify(denied.body));
     assert.equal(denied.body.message, `pods "${POD}" is forbidden: User "system:serviceaccount:default:workload-identity-sa" cannot create resource "pods/${sub}" in API group "" in the namespace "default"`);
   }
-  const execs = logged.filter((l) => l.face === "kube" && l.op === "create pods/exec" && l.status === 101);
-  assert.ok(execs.some((l) => l.message === `exec ["env"] in container oidc` && l.fields?.transport === "spdy"), JSON.stringify(execs.slice(0, 3)));
-  assert.ok(execs.some((l) => l.message === `exec ["env"] in container oidc` && l.fields?.transport === "websocket"));
-  assert.ok(execs.some((l) => l.message === `exec ["sh","-c","echo out; echo err >&2; exit 3"] in container oidc exited 3`));
-  assert.ok(execs.every((l) => l.caller?.upn === "system:admin"));
-  assert.ok(logged.some((l) => l.op === "create pods/portforward" && l.status === 101));
-  assert.ok(logged.some((l) => l.op === "create pods/attach" && l.status === 101));
 });
 
-/** A WebSocket upgrade request (as kubectl >= 1.30 sends it) with a bearer token; the answer when it is refused. */
-function upgradeRequest(token: string, path: string): Promise<{ status: number; body: Record<string, unknown> }> {
+test("each exec is a lab-log line: who, which pod and container, the command, the transport, then its exit code; the kubelet's refusals are warnings", async () => {
+  const from = logged.length;
+  for (const { bin } of VERSIONS) await kubectl(c, ["exec", POD, "--", "sh", "-c", "exit 4"], { bin });
+  await kubectl(c, ["exec", "waiting", "--", "true"]);
+  const lines = logged.slice(from).filter((l) => l.face === "kube" && l.op === "create pods/exec");
+  const started = lines.filter((l) => l.message === `exec ["sh","-c","exit 4"] in container oidc`);
+  assert.deepEqual(started.map((l) => [l.level, l.status, l.caller?.upn, l.fields?.pod, l.fields?.container, l.fields?.transport, l.fields?.protocol]), [
+    ["info", 101, "system:admin", POD, "oidc", "spdy", "v4.channel.k8s.io"],
+    ["info", 101, "system:admin", POD, "oidc", "websocket", "v5.channel.k8s.io"],
+  ]);
+  assert.equal(lines.filter((l) => l.message === `exec ["sh","-c","exit 4"] in container oidc exited 4` && l.fields?.exitCode === 4).length, 2);
+  const refused = lines.filter((l) => l.level === "warn" && l.fields?.pod === "waiting");
+  assert.ok(refused.length >= 1 && refused.every((l) => l.status === 500 && l.message === 'kubelet: container not found ("app")'), JSON.stringify(refused));
+});
+
+const WEBSOCKET_UPGRADE = { connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", "sec-websocket-protocol": "v5.channel.k8s.io" };
+const SPDY_UPGRADE = { connection: "Upgrade", upgrade: "SPDY/3.1", "x-stream-protocol-version": "v4.channel.k8s.io" };
+
+/** An upgrade request (WebSocket as kubectl >= 1.30 sends it, or SPDY) with a bearer token; the answer when it is refused. */
+function upgradeRequest(token: string, path: string, upgrade: Record<string, string> = WEBSOCKET_UPGRADE): Promise<{ status: number; body: Record<string, unknown>; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(`${c.server}${path}`, {
-      headers: { authorization: `Bearer ${token}`, connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", "sec-websocket-protocol": "v5.channel.k8s.io" },
-      agent: false,
-    });
+    const req = httpsRequest(`${c.server}${path}`, { method: upgrade === SPDY_UPGRADE ? "POST" : "GET", headers: { authorization: `Bearer ${token}`, ...upgrade }, agent: false });
     req.on("upgrade", (_res, socket) => {
       socket.destroy();
       reject(new Error("upgraded"));
@@ -286,7 +301,7 @@ function upgradeRequest(token: string, path: string): Promise<{ status: number; 
     req.on("response", (res) => {
       let text = "";
       res.on("data", (d: Buffer) => (text += d.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text.startsWith("{") ? (JSON.parse(text) as Record<string, unknown>) : {}, text }));
     });
     req.on("error", reject);
     req.end();

@@ -82,7 +82,8 @@ function requireUpgrade(call: ResourceCall, spdyProtocols: string[], wsProtocols
 class Refused extends Error {}
 
 /** The kubelet's refusal: its own text and status over SPDY, an InternalError Status over WebSocket. */
-async function kubeletRefusal(call: ResourceCall, status: number, text: string, protocols: string[]): Promise<undefined> {
+async function kubeletRefusal(s: ApiServer, call: ResourceCall, status: number, text: string, protocols: string[]): Promise<undefined> {
+  s.kube.ctx.labLog.log({ level: "warn", face: "kube", op: call.op ?? "", status, caller: { upn: call.user.username }, message: `kubelet: ${text}`, fields: { cluster: call.cluster.name, namespace: call.info.namespace, pod: call.info.name } });
   if (upgradeKind(call.req.raw) === "spdy") {
     call.reply.hijack();
     call.reply.raw.writeHead(status, { "content-type": "text/plain; charset=utf-8" }).end(text);
@@ -122,10 +123,11 @@ async function remoteCommandTarget(s: ApiServer, call: ResourceCall, want: Strea
   requireUpgrade(call, SPDY_EXEC_PROTOCOLS, WS_EXEC_PROTOCOLS);
   const procs = s.kube.podProcesses;
   const ns = call.info.namespace!;
-  if (!procs?.podUid(call.cluster.clusterId, ns, name)) return kubeletRefusal(call, 404, "pod does not exist", WS_EXEC_PROTOCOLS);
+  // The kubelet's order: the stream options, the pod on the node, then the container.
+  if (!want.stdin && !want.stdout && !want.stderr) return kubeletRefusal(s, call, 400, "you must specify at least 1 of stdin, stdout, stderr", WS_EXEC_PROTOCOLS);
+  if (!procs?.podUid(call.cluster.clusterId, ns, name)) return kubeletRefusal(s, call, 404, "pod does not exist", WS_EXEC_PROTOCOLS);
   const err = procs.containerError(call.cluster.clusterId, ns, name, container);
-  if (err) return kubeletRefusal(call, 500, err, WS_EXEC_PROTOCOLS);
-  if (!want.stdin && !want.stdout && !want.stderr) return kubeletRefusal(call, 400, "you must specify at least 1 of stdin, stdout, stderr", WS_EXEC_PROTOCOLS);
+  if (err) return kubeletRefusal(s, call, 500, err, WS_EXEC_PROTOCOLS);
   return container;
 }
 

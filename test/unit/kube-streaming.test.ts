@@ -24,6 +24,7 @@ import { negotiate } from "../../src/kube/apiserver/streaming/upgrade.js";
 import { parsePorts, portPrefix } from "../../src/kube/apiserver/streaming/portforward.js";
 import { validateContainer } from "../../src/kube/apiserver/handlers/stream.js";
 import { KubeStatusError } from "../../src/kube/KubeStatusError.js";
+import { shellQuote } from "../../src/kube/kubelet/runner.js";
 import type { KubeObject } from "../../src/kube/KubeStorage.js";
 
 // kubectl 1.27 `exec p -- echo hi`, as it arrived: SYN_STREAM error (1), stdout (3), stderr (5), then, after the
@@ -238,4 +239,16 @@ test("WebSocket port forwarding: the kubelet's parsing of `ports`, and the port 
   for (const [values, want] of cases) assert.deepEqual(parsePorts(values), want, values.join("|"));
   assert.equal(portPrefix(0, 8080).toString("hex"), "00901f");
   assert.equal(portPrefix(3, 443).toString("hex"), "03bb01");
+});
+
+test("the TTY wrapper's quoting: words that sh would split or expand are single-quoted", () => {
+  const cases: [string, string][] = [
+    ["sh", "sh"],
+    ["/var/run/secrets/azure/tokens/azure-identity-token", "/var/run/secrets/azure/tokens/azure-identity-token"],
+    ["echo $HOME", "'echo $HOME'"],
+    ["it's", "'it'\\''s'"],
+    ["", "''"],
+    ["a\nb", "'a\nb'"],
+  ];
+  for (const [word, quoted] of cases) assert.equal(shellQuote(word), quoted, word);
 });

@@ -9,7 +9,7 @@ import { KubeErrors } from "../../KubeStatusError.js";
 import type { KubeObject } from "../../KubeStorage.js";
 import { hasUpgrade } from "../../../platform/index.js";
 import { findResource } from "../resources.js";
-import { spdyStreams, websocketStreams, SPDY_EXEC_PROTOCOLS, WS_EXEC_PROTOCOLS, type CommandStreams, type StreamSet, type TerminalSize } from "../streaming/channels.js";
+import { channelMessage, spdyStreams, websocketStreams, CHANNEL, SPDY_EXEC_PROTOCOLS, WS_EXEC_PROTOCOLS, type CommandStreams, type StreamSet, type TerminalSize } from "../streaming/channels.js";
 import { internalStatus, runCommand, type Transport } from "../streaming/remotecommand.js";
 import { parsePorts, serveChannelPortForward, servePortForward, PORT_FORWARD_PROTOCOL, WS_CHANNEL_PORT_FORWARD_PROTOCOL, WS_PORT_FORWARD_PROTOCOL } from "../streaming/portforward.js";
 import { completeUpgrade, offeredSubprotocols, spdyRefusal, upgradeKind, type Upgraded } from "../streaming/upgrade.js";
@@ -64,7 +64,7 @@ function requireNode(pod: KubeObject, name: string): void {
 }
 
 /** The proxy to the kubelet needs an upgrade request (UpgradeAwareHandler with UpgradeRequired). */
-function requireUpgrade(call: ResourceCall, spdyProtocols: string[], wsProtocols: string[]): void {
+function requireUpgrade(s: ApiServer, call: ResourceCall, spdyProtocols: string[], wsProtocols: string[]): void {
   const kind = upgradeKind(call.req.raw);
   if (!kind || !hasUpgrade(call.req.raw)) throw KubeErrors.badRequest("Upgrade request required");
   if (kind === "websocket" && !offeredSubprotocols(call.req.raw).some((p) => wsProtocols.includes(p))) {
@@ -72,10 +72,16 @@ function requireUpgrade(call: ResourceCall, spdyProtocols: string[], wsProtocols
   }
   const refusal = kind === "spdy" ? spdyRefusal(call.req.raw, spdyProtocols) : undefined;
   if (refusal) {
-    call.reply.hijack();
-    call.reply.raw.writeHead(403, { "content-type": "text/plain; charset=utf-8" }).end(refusal);
+    kubeletAnswer(s, call, 403, refusal);
     throw new Refused();
   }
+}
+
+/** The kubelet's plain-text refusal, passed through by the API server's proxy as it is (and a lab-log warning). */
+function kubeletAnswer(s: ApiServer, call: ResourceCall, status: number, text: string): void {
+  s.kube.ctx.labLog.log({ level: "warn", face: "kube", op: call.op ?? "", status, caller: { upn: call.user.username }, message: `kubelet: ${text}`, fields: { cluster: call.cluster.name, namespace: call.info.namespace, pod: call.info.name } });
+  call.reply.hijack();
+  call.reply.raw.writeHead(status, { "content-type": "text/plain; charset=utf-8" }).end(text);
 }
 
 /** The request was answered directly (a kubelet-side refusal): nothing more to send. */
@@ -83,16 +89,16 @@ class Refused extends Error {}
 
 /** The kubelet's refusal: its own text and status over SPDY, an InternalError Status over WebSocket. */
 async function kubeletRefusal(s: ApiServer, call: ResourceCall, status: number, text: string, protocols: string[]): Promise<undefined> {
-  s.kube.ctx.labLog.log({ level: "warn", face: "kube", op: call.op ?? "", status, caller: { upn: call.user.username }, message: `kubelet: ${text}`, fields: { cluster: call.cluster.name, namespace: call.info.namespace, pod: call.info.name } });
   if (upgradeKind(call.req.raw) === "spdy") {
-    call.reply.hijack();
-    call.reply.raw.writeHead(status, { "content-type": "text/plain; charset=utf-8" }).end(text);
+    kubeletAnswer(s, call, status, text);
     return undefined;
   }
+  // kube-apiserver's stream translator has accepted the WebSocket before it meets the kubelet's refusal.
+  s.kube.ctx.labLog.log({ level: "warn", face: "kube", op: call.op ?? "", status, caller: { upn: call.user.username }, message: `kubelet: ${text}`, fields: { cluster: call.cluster.name, namespace: call.info.namespace, pod: call.info.name } });
   call.reply.hijack();
   const up = await completeUpgrade(call.req.raw, call.reply.raw, protocols);
   if (up?.transport === "websocket") {
-    up.ws.send(Buffer.concat([Buffer.from([3]), Buffer.from(JSON.stringify(internalStatus(`unable to upgrade connection: ${text}`)))]), { binary: true });
+    up.ws.send(channelMessage(CHANNEL.error, Buffer.from(JSON.stringify(internalStatus(`unable to upgrade connection: ${text}`)))), { binary: true });
     up.ws.close(1000);
   }
   return undefined;
@@ -120,7 +126,7 @@ async function remoteCommandTarget(s: ApiServer, call: ResourceCall, want: Strea
   const name = call.info.name!;
   const container = validateContainer(pod, name, call.query.container || undefined);
   requireNode(pod, name);
-  requireUpgrade(call, SPDY_EXEC_PROTOCOLS, WS_EXEC_PROTOCOLS);
+  requireUpgrade(s, call, SPDY_EXEC_PROTOCOLS, WS_EXEC_PROTOCOLS);
   const procs = s.kube.podProcesses;
   const ns = call.info.namespace!;
   // The kubelet's order: the stream options, the pod on the node, then the container.
@@ -241,7 +247,7 @@ export const portforward: Handler = async (s, call) => {
   const name = call.info.name!;
   requireNode(pod, name);
   try {
-    requireUpgrade(call, [PORT_FORWARD_PROTOCOL], WS_PORT_FORWARD);
+    requireUpgrade(s, call, [PORT_FORWARD_PROTOCOL], WS_PORT_FORWARD);
   } catch (e) {
     return swallowRefused(e);
   }
@@ -249,12 +255,8 @@ export const portforward: Handler = async (s, call) => {
   const tunnel = kind === "spdy" || offeredSubprotocols(call.req.raw).includes(WS_PORT_FORWARD_PROTOCOL);
   const ports = tunnel ? [] : parsePorts(allValues(call, "ports"));
   const uid = s.kube.podProcesses?.podUid(call.cluster.clusterId, call.info.namespace!, name);
-  if (!uid || typeof ports === "string") {
-    // The kubelet's refusals, passed through by the API server's proxy as they are.
-    call.reply.hijack();
-    call.reply.raw.writeHead(uid ? 400 : 404, { "content-type": "text/plain; charset=utf-8" }).end(uid ? ports : "pod does not exist");
-    return undefined;
-  }
+  if (typeof ports === "string") return kubeletAnswer(s, call, 400, ports);
+  if (!uid) return kubeletAnswer(s, call, 404, "pod does not exist");
   call.reply.hijack();
   const up = await completeUpgrade(call.req.raw, call.reply.raw, kind === "spdy" ? [PORT_FORWARD_PROTOCOL] : WS_PORT_FORWARD);
   if (!up) return undefined;

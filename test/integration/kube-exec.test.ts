@@ -144,6 +144,21 @@ for (const { bin, transport } of VERSIONS) {
     assert.match(r.stdout, /\r\n50 132\r\n/);
   });
 
+  test(`${bin} (${transport}): kubectl cp copies a large binary file in and out, byte for byte`, async () => {
+    const payload = Buffer.alloc(3 * 1024 * 1024 + 7, 0);
+    for (let i = 0; i < payload.length; i++) payload[i] = (i * 131 + (i >> 11)) & 0xff;
+    const src = join(dir, `big-${bin.slice(-4)}.bin`);
+    writeFileSync(src, payload);
+    const target = `/tmp/wilab-exec-big-${bin.slice(-4)}-${process.pid}.bin`;
+    const cpIn = await k(["cp", src, `default/${POD}:${target}`]);
+    assert.equal(cpIn.code, 0, cpIn.stderr);
+    const back = join(dir, `big-back-${bin.slice(-4)}.bin`);
+    const cpOut = await k(["cp", `default/${POD}:${target}`, back]);
+    assert.equal(cpOut.code, 0, cpOut.stderr);
+    assert.ok(readFileSync(back).equals(payload), "the file came back unchanged");
+    await k(["exec", POD, "--", "rm", "-f", target]);
+  });
+
   test(`${bin} (${transport}): kubectl cp copies a file into the pod and back out`, async () => {
     const src = join(dir, `in-${bin.slice(-4)}.txt`);
     writeFileSync(src, `payload for ${bin}\n`);

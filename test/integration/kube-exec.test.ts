@@ -188,6 +188,24 @@ for (const { bin, transport } of VERSIONS) {
     }
   });
 
+  test(`${bin} (${transport}): port-forward to a port nothing listens on: the kubelet's error reaches kubectl`, async () => {
+    const local = await freePort();
+    const closed = await freePort();
+    const pf = spawn(bin, ["port-forward", "pod/server", `${local}:${closed}`], { env: { PATH: process.env.PATH ?? "", HOME: c.home, KUBECONFIG: c.kubeconfig } });
+    let out = "";
+    pf.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    pf.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    try {
+      await until("port-forward to listen", async () => out.includes("Forwarding from"));
+      await get(local).catch(() => undefined);
+      const uid = ((await api(c, "GET", "/api/v1/namespaces/default/pods/server")).body.metadata as { uid: string }).uid;
+      // kubectl 1.33 logs it as a structured klog line (quotes escaped), then ends: "lost connection to pod".
+      await until("the forwarding error", async () => out.replace(/\\"/g, '"').includes(`an error occurred forwarding ${local} -> ${closed}: error forwarding port ${closed} to pod ${uid}, uid : failed to connect to localhost:${closed} inside namespace "${uid}", IPv4: dial tcp4 127.0.0.1:${closed}: connect: connection refused`));
+    } finally {
+      pf.kill("SIGINT");
+    }
+  });
+
   test(`${bin} (${transport}): kube-apiserver's errors: pod not found, unknown container, container not running; several containers: kubectl picks the first`, async () => {
     const missing = await k(["exec", "nope", "--", "true"]);
     assert.equal(missing.code, 1);

@@ -145,6 +145,8 @@ test("session: streams are replied to (or reset), PING is echoed, DATA and FIN r
   client({ type: "ping", id: 7 });
   client({ type: "data", streamId: 1, flags: 0, data: Buffer.from("abc") });
   client({ type: "data", streamId: 1, flags: 1, data: Buffer.alloc(0) });
+  client({ type: "data", streamId: 1, flags: 0, data: Buffer.from("after FIN: dropped") });
+  client({ type: "data", streamId: 99, flags: 0, data: Buffer.from("no such stream: dropped") });
   await new Promise((r) => setImmediate(r));
   const stdin = streams[0]!;
   let read = "";

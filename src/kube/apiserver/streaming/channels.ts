@@ -89,7 +89,9 @@ export function websocketStreams(ws: WebSocket, protocol: string, want: StreamSe
     if (!isBinary || data.length === 0) return;
     const ch = data[0]!;
     const body = data.subarray(1);
-    if (ch === CHANNEL.stdin) stdin?.write(body);
+    if (ch === CHANNEL.stdin) {
+      if (stdin && !stdin.writableEnded) stdin.write(body);
+    }
     else if (ch === CHANNEL.resize) for (const s of parseSizes(body.toString("utf8")).sizes) for (const f of resizers) f(s);
     else if (ch === CHANNEL.close && protocol.startsWith("v5.") && body[0] === CHANNEL.stdin) stdin?.end();
   });

@@ -14,6 +14,7 @@ const MAX_DATA = 32 * 1024;
 export class SpdyStream extends Duplex {
   private replied = false;
   private finSent = false;
+  private finReceived = false;
 
   constructor(
     private readonly session: SpdySession,
@@ -62,8 +63,13 @@ export class SpdyStream extends Duplex {
 
   /** Frames from the client for this stream. */
   receive(data: Buffer, fin: boolean): void {
+    // Anything after the client's FIN (or on a stream already torn down) is dropped, as spdystream does.
+    if (this.finReceived || this.destroyed) return;
     if (data.length) this.push(data);
-    if (fin) this.push(null);
+    if (fin) {
+      this.finReceived = true;
+      this.push(null);
+    }
   }
 }
 

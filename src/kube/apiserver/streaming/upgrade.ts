@@ -72,7 +72,11 @@ export function completeUpgrade(req: IncomingMessage, res: ServerResponse, serve
   return new Promise((resolve) => {
     // `ws` answers a malformed handshake (400) itself and then never calls back.
     socket.once("close", () => resolve(undefined));
-    const handled = (ws: WebSocket) => resolve({ transport: "websocket", ws, protocol: ws.protocol || protocol });
+    const handled = (ws: WebSocket) => {
+      // A broken connection (bad frame, reset) ends the session: 'close' follows, which every user handles.
+      ws.on("error", () => ws.terminate());
+      resolve({ transport: "websocket", ws, protocol: ws.protocol || protocol });
+    };
     wsServer(serverProtocols).handleUpgrade(req, socket, head, handled);
   });
 }

@@ -1,3 +1,4 @@
+import type { ChildProcess } from "node:child_process";
 import type { Readable } from "node:stream";
 import type { LabContext } from "../platform/index.js";
 import type { ClusterRecord } from "./Cluster.js";
@@ -22,6 +23,33 @@ export interface PodLogSource {
   logs(clusterId: string, namespace: string, pod: string, o: PodLogOptions): Promise<Readable | undefined>;
 }
 
+/** A command to start in a running container (`pods/exec`). */
+export interface PodExecOptions {
+  container: string;
+  command: string[];
+  tty: boolean;
+  /** The terminal's size when the client sent it before the command starts. */
+  size?: { width: number; height: number };
+}
+
+/** A command started by exec: its process, and how to resize its terminal (false while there is none yet). */
+export interface ExecProcess {
+  proc: ChildProcess;
+  resize(width: number, height: number): Promise<boolean>;
+}
+
+/** Where `pods/exec` and `pods/attach` reach a container's processes: the kubelet. */
+export interface PodProcessSource {
+  /** The kubelet's error text when the container does not run here (`container not found ("c")`), else undefined. */
+  containerError(clusterId: string, namespace: string, pod: string, container: string): string | undefined;
+  /** Whether the pod runs on the node (its uid then), for port forwarding. */
+  podUid(clusterId: string, namespace: string, pod: string): string | undefined;
+  /** The started command, or the kubelet's error text when the container does not run (`container not found ("c")`). */
+  exec(clusterId: string, namespace: string, pod: string, o: PodExecOptions): ExecProcess | string;
+  /** The container's own process, or the kubelet's error text. */
+  attach(clusterId: string, namespace: string, pod: string, container: string): ChildProcess | string;
+}
+
 /** Everything the Kubernetes side of the lab shares: the lab, the object store, issuers and the kubelet's logs. */
 export interface KubeContext {
   ctx: LabContext;
@@ -35,6 +63,8 @@ export interface KubeContext {
   apiServerUrl(c: ClusterRecord): string;
   /** Set once the kubelet runs. */
   podLogs?: PodLogSource;
+  /** Set once the kubelet runs. */
+  podProcesses?: PodProcessSource;
   /**
    * Which federated credential of the tenant trusts these claims (the lab wires Entra's directory here; the kube
    * side never reads it directly). Absent: wilab's `WorkloadIdentityNoFederatedCredential` warning is not given.

@@ -4,7 +4,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { EtcHosts, Faults, LabCa, LabClock, LabLog, Random, installBodyParsers, hostOf, sendJson, loadJose, type LogFormat, type LogLevel } from "../platform/index.js";
 import { issuerTrustAnchors } from "../platform/trustAnchors.js";
-import { installRequestLog, logFaultChanges, type FaultSpec } from "../platform/index.js";
+import { installRequestLog, logFaultChanges, routeUpgrades, type FaultSpec } from "../platform/index.js";
 import { SqliteStore } from "../store/index.js";
 import { entraFace, federatedTrust, loadStsKeys, OidcKeySource, TokenEndpoint, TokenService } from "../entra/index.js";
 import { armFace } from "../arm/face.js";
@@ -297,6 +297,7 @@ async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
   const app = Fastify(listenerOptions(await ca.serverOptions(defaultNames))) as unknown as FastifyInstance;
   installBodyParsers(app);
   installRequestLog(app, ctx.labLog);
+  routeUpgrades(app);
   const kube = createKubeContext(ctx);
   kube.federatedTrust = (claims, clientId) => federatedTrust(store, claims, clientId);
   await registerFaces(app, { ctx, tokens, endpoint, kube, lab: () => labRecord });

@@ -14,3 +14,4 @@ export { installFaultHooks, logFaultChanges, type ThrottleErrorFactory } from ".
 export { installRequestLog, faceOfRequest } from "./requestLog.js";
 export { TRANSPARENT_HOSTS, LOCAL_VAULT_SUFFIX, Hosts, vaultNameFromHost, vaultResourceForHost, type HostMode } from "./hosts.js";
 export type { LabConfig, LabLogger, LabContext, DiagnosticSink } from "./context.js";
+export { routeUpgrades, hasUpgrade, takeUpgrade } from "./upgrade.js";

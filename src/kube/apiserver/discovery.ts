@@ -92,6 +92,8 @@ const P = {
   force: { name: "force", in: "query", description: "Force is going to \"force\" Apply requests.", schema: { type: "boolean", uniqueItems: true } },
   pretty: q("pretty", "If 'true', then the output is pretty printed."),
 };
+/** Connect subresources (streams): their operations take the connection options, not an object. */
+const CONNECT = new Set(["log", "exec", "attach", "portforward"]);
 const nameParam = (kind: string) => ({ name: "name", in: "path", description: `name of the ${kind}`, required: true, schema: { type: "string", uniqueItems: true } });
 const nsParam = { name: "namespace", in: "path", description: "object name and auth scope, such as for teams and projects", required: true, schema: { type: "string", uniqueItems: true } };
 
@@ -133,8 +135,8 @@ function gvPaths(group: string, version: string): Record<string, unknown> {
       const sp = `${one}/${s.name}`;
       const sop = (action: string, params: unknown[]) => ({ ...op(action, params), "x-kubernetes-group-version-kind": sgvk });
       paths[sp] = {
-        ...(s.verbs.includes("get") ? { get: sop(s.name === "log" ? "connect" : "get", []) } : {}),
-        ...(s.verbs.includes("create") ? { post: sop("post", [P.dryRun, P.fieldManager, P.fieldValidation]) } : {}),
+        ...(s.verbs.includes("get") ? { get: sop(CONNECT.has(s.name) ? "connect" : "get", []) } : {}),
+        ...(s.verbs.includes("create") ? { post: CONNECT.has(s.name) ? sop("connect", []) : sop("post", [P.dryRun, P.fieldManager, P.fieldValidation]) } : {}),
         ...(s.verbs.includes("update") ? { put: sop("put", [P.dryRun, P.fieldManager, P.fieldValidation]) } : {}),
         ...(s.verbs.includes("patch") ? { patch: sop("patch", [P.dryRun, P.fieldManager, P.fieldValidation, P.force]) } : {}),
         parameters: [nameParam(r.kind), ...pathParams],

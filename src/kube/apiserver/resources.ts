@@ -88,7 +88,10 @@ export const RESOURCES: ResourceDef[] = [
     shortNames: ["po"],
     categories: ["all"],
     subresources: [
+      { name: "attach", kind: "PodAttachOptions", verbs: ["create", "get"] },
+      { name: "exec", kind: "PodExecOptions", verbs: ["create", "get"] },
       { name: "log", kind: "Pod", verbs: ["get"] },
+      { name: "portforward", kind: "PodPortForwardOptions", verbs: ["create", "get"] },
       { name: "status", kind: "Pod", verbs: ["get", "patch", "update"] },
     ],
   }),

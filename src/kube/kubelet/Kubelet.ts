@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Clusters } from "../Cluster.js";
-import type { KubeContext } from "../KubeContext.js";
+import type { KubeContext, PodProcessSource } from "../KubeContext.js";
 import type { KubeObject, WatchEvent } from "../KubeStorage.js";
 import { listMappings, type ImageMapping } from "./imageMap.js";
 import { LogStore } from "./logs.js";
@@ -52,6 +52,17 @@ export class KubeletImpl {
     this.logs = new LogStore(() => kube.ctx.clock.now());
   }
 
+  /** exec and attach, through the pod's worker (no worker: the pod does not run on this node). */
+  private readonly processes: PodProcessSource = {
+    containerError: (c, ns, p, container) => {
+      const w = this.worker(c, ns, p);
+      return w ? w.containerError(container) : `container not found (${JSON.stringify(container)})`;
+    },
+    podUid: (c, ns, p) => this.worker(c, ns, p)?.uid,
+    exec: (c, ns, p, o) => this.worker(c, ns, p)?.exec(o) ?? `container not found (${JSON.stringify(o.container)})`,
+    attach: (c, ns, p, container) => this.worker(c, ns, p)?.attach(container) ?? `container not found (${JSON.stringify(container)})`,
+  };
+
   async start(): Promise<void> {
     mkdirSync(join(this.base, "pods"), { recursive: true, mode: 0o700 });
     const probe = await probeMountMode();
@@ -72,6 +83,7 @@ export class KubeletImpl {
       mappings: () => this.mappings(),
     };
     this.kube.podLogs = this.logs;
+    this.kube.podProcesses = this.processes;
     await this.resync();
     this.resyncTimer = setInterval(() => void this.resync(), RESYNC_MS);
     this.resyncTimer.unref();
@@ -235,6 +247,7 @@ export class KubeletImpl {
     while (this.removing.size) await new Promise((r) => setTimeout(r, 10));
     this.workers.clear();
     if (this.kube.podLogs === this.logs) this.kube.podLogs = undefined;
+    if (this.kube.podProcesses === this.processes) this.kube.podProcesses = undefined;
     if (this.tempBase) rmSync(this.tempBase, { recursive: true, force: true });
   }
 }

@@ -2,13 +2,13 @@ import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { constants as osConstants } from "node:os";
-import type { KubeContext } from "../KubeContext.js";
+import type { ExecProcess, KubeContext, PodExecOptions } from "../KubeContext.js";
 import type { KubeObject } from "../KubeStorage.js";
 import type { IssuedToken } from "../issuer/ServiceAccountIssuer.js";
 import { ContainerConfigError, resolveEnv, type ObjectLookup } from "./env.js";
 import { resolveImage, unmappedMessage, type ImageMapping, type ResolvedImage } from "./imageMap.js";
 import type { ContainerLog, LogStore } from "./logs.js";
-import { ensureMountPoint, rewritePath, signalContainer, spawnContainer, type Mount, type MountMode } from "./runner.js";
+import { ensureMountPoint, rewritePath, resizeTerminal, signalContainer, spawnContainer, spawnExec, type Mount, type MountMode, type SpawnSpec } from "./runner.js";
 import { buildPodStatus, goDuration, nextBackoff, type CState, type ContainerView, type Terminated } from "./status.js";
 import { expirationSecondsOf, shouldRefresh } from "./tokens.js";
 import { requestToken } from "../apiserver/token.js";
@@ -51,6 +51,8 @@ class ContainerRun {
   /** The previous lab run's status said this container had started: the next start is a restart. */
   carriedOver = false;
   log?: ContainerLog;
+  /** How the running instance was started (its env, mounts and directories): what an exec runs in. */
+  spawned?: SpawnSpec;
 
   constructor(
     readonly spec: Container,
@@ -73,6 +75,18 @@ class ContainerRun {
       sidecar: this.kind === "sidecar",
     };
   }
+}
+
+type SecurityContext = { runAsUser?: number; runAsGroup?: number };
+
+/** The user a container runs as: the container's securityContext over the pod's (absent: the image's, root here). */
+function runAsUser(pod: Pod, c: Container): { uid: number; gid: number } | undefined {
+  const ps = (pod.spec.securityContext ?? {}) as SecurityContext;
+  const cs = (c.securityContext ?? {}) as SecurityContext;
+  const uid = cs.runAsUser ?? ps.runAsUser;
+  if (typeof uid !== "number") return undefined;
+  const gid = cs.runAsGroup ?? ps.runAsGroup;
+  return { uid, gid: typeof gid === "number" ? gid : 0 };
 }
 
 function signalNumber(sig: NodeJS.Signals | null): number | undefined {
@@ -107,6 +121,8 @@ export class PodWorker {
   private done?: Promise<void>;
   private stopping?: Promise<void>;
   private readonly killTimers = new Set<NodeJS.Timeout>();
+  /** Commands started by exec: they end with the pod, as processes in a container do. */
+  private readonly execs = new Set<ChildProcess>();
   private readonly events: PodEvents;
   /** The kubelet has never run this pod (no start time yet): it is scheduled now, and checked once. */
   private readonly fresh: boolean;
@@ -439,7 +455,8 @@ export class PodWorker {
     void this.events.container(r.spec.name, r.kind, "Normal", "Created", this.events.text.created(r.spec.name));
     let proc: ChildProcess;
     try {
-      proc = spawnContainer({ argv, env: fullEnv, cwd, workdir, mounts, mode });
+      r.spawned = { argv, env: fullEnv, cwd, workdir, mounts, mode };
+      proc = spawnContainer(r.spawned, { stdin: r.spec.stdin === true });
     } catch (err) {
       log.end();
       return { kind: "terminated", exitCode: 128, reason: "StartError", message: (err as Error).message, startedAt, finishedAt: this.now };
@@ -654,6 +671,7 @@ export class PodWorker {
     this.stopped = true;
     this.stopping = (async () => {
       for (const e of [...this.sleepers]) e.wake();
+      for (const p of this.execs) signalContainer(p, "SIGKILL");
       await Promise.all(this.runs.map((r) => this.killRun(r, graceMs, recordEvents)));
       await this.done;
       for (const rel of this.releases.splice(0)) rel();
@@ -675,6 +693,34 @@ export class PodWorker {
     const md = this.pod.metadata as { deletionGracePeriodSeconds?: number };
     const s = md.deletionGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? 30;
     return Math.max(0, s) * 1000;
+  }
+
+  /** A container that runs now (exec and attach reach only those), or the kubelet's error for one that does not. */
+  private running(container: string): ContainerRun | string {
+    const r = this.runs.find((x) => x.spec.name === container);
+    if (!r || !r.proc || !r.spawned || r.state.kind !== "running") return `container not found (${JSON.stringify(container)})`;
+    return r;
+  }
+
+  containerError(container: string): string | undefined {
+    const r = this.running(container);
+    return typeof r === "string" ? r : undefined;
+  }
+
+  /** Starts a command in a running container's view, as the pod's user (`kubectl exec`). */
+  exec(o: PodExecOptions): ExecProcess | string {
+    const r = this.running(o.container);
+    if (typeof r === "string") return r;
+    const p = spawnExec({ view: r.spawned!, argv: o.command, tty: o.tty, size: o.size, user: runAsUser(this.pod, r.spec) });
+    this.execs.add(p);
+    p.on("close", () => this.execs.delete(p));
+    return { proc: p, resize: (w, h) => (o.tty && p.pid ? resizeTerminal(p.pid, w, h) : Promise.resolve(false)) };
+  }
+
+  /** A running container's own process (`kubectl attach`): its stdin only when the container keeps one open. */
+  attach(container: string): ChildProcess | string {
+    const r = this.running(container);
+    return typeof r === "string" ? r : r.proc!;
   }
 
   /** Processes still running (tests, diagnostics). */

@@ -1,5 +1,5 @@
 import { spawn, execFile, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, rmdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, rmdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
@@ -143,21 +143,79 @@ function releaseMountPoint(target: string): void {
   }
 }
 
-/** Starts a container process: its own process group, no shell; in namespace mode behind `unshare` + bind mounts. */
-export function spawnContainer(s: SpawnSpec): ChildProcess {
-  const [cmd, ...args] = s.argv;
-  if (!cmd) throw new Error("empty command");
+/** The command line that runs `argv` in the container's view: behind `unshare` + bind mounts in namespace mode. */
+function containerCommandLine(s: SpawnSpec, argv: string[]): string[] {
+  if (!argv[0]) throw new Error("empty command");
   if (s.mode === "namespace" && s.mounts.length) {
     const margs: string[] = [];
     for (const m of s.mounts) margs.push(m.source, m.target, m.readOnly ? "ro" : "rw");
-    return spawn("unshare", ["--mount", "--propagation", "private", "--", "/bin/sh", "-c", MOUNT_SCRIPT, "wilab-mount", s.workdir, ...margs, "--", cmd, ...args], {
-      env: s.env,
-      cwd: s.cwd,
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
+    return ["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", MOUNT_SCRIPT, "wilab-mount", s.workdir, ...margs, "--", ...argv];
   }
-  return spawn(cmd, args, { env: s.env, cwd: s.cwd, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  return argv;
+}
+
+/** Starts a container process: its own process group, no shell; in namespace mode behind `unshare` + bind mounts. */
+export function spawnContainer(s: SpawnSpec, o: { stdin?: boolean } = {}): ChildProcess {
+  const [cmd, ...args] = containerCommandLine(s, s.argv);
+  return spawn(cmd!, args, { env: s.env, cwd: s.cwd, stdio: [o.stdin ? "pipe" : "ignore", "pipe", "pipe"], detached: true });
+}
+
+/** A command started in a running container's view (`kubectl exec`). */
+export interface ExecSpec {
+  /** The container's view: its env, mounts and directories, as it was started. */
+  view: SpawnSpec;
+  argv: string[];
+  /** A pseudo-terminal (util-linux `script`), stdout and stderr merged on it. */
+  tty: boolean;
+  /** The terminal's initial size (set with `stty` before the command starts). */
+  size?: { width: number; height: number };
+  /** The user the command runs as (securityContext.runAsUser / runAsGroup); only switched to when the lab runs as root. */
+  user?: { uid: number; gid: number };
+}
+
+/** Quotes a word for `sh -c`. */
+export function shellQuote(w: string): string {
+  return /^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Starts an exec: the same command line as the container's (mounts, working directory, env), then `setpriv` to
+ * the pod's user where it sets one and the lab may switch, all under `script` when a TTY is asked for (`script`
+ * makes the pseudo-terminal and copies it to and from pipes; `TERM` is set as container runtimes do).
+ */
+export function spawnExec(e: ExecSpec): ChildProcess {
+  let argv = e.view.mode === "env" ? e.argv.map((a) => rewritePath(a, e.view.mounts)) : [...e.argv];
+  const asRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  if (e.user && asRoot && e.user.uid !== 0) argv = ["setpriv", `--reuid=${e.user.uid}`, `--regid=${e.user.gid}`, "--clear-groups", "--", ...argv];
+  const env = { ...e.view.env };
+  let line = containerCommandLine(e.view, argv);
+  if (e.tty) {
+    env.TERM ??= "xterm";
+    const keepShell = env.SHELL;
+    const sized = e.size ? `stty rows ${Math.trunc(e.size.height)} cols ${Math.trunc(e.size.width)} 2>/dev/null; ` : "";
+    const inner = sized + ["exec", "env", ...(keepShell === undefined ? ["-u", "SHELL"] : []), ...line].map(shellQuote).join(" ");
+    if (keepShell === undefined) env.SHELL = "/bin/sh";
+    line = ["script", "-qfec", inner, "/dev/null"];
+  }
+  const [cmd, ...args] = line;
+  return spawn(cmd!, args, { env, cwd: e.view.cwd, stdio: ["pipe", "pipe", "pipe"], detached: true });
+}
+
+/**
+ * Sets the window size of an exec's pseudo-terminal: the terminal of `script`'s child (as `stty -F` does, which
+ * also signals SIGWINCH to its foreground process group). False when the terminal is not there (yet).
+ */
+export async function resizeTerminal(scriptPid: number, cols: number, rows: number): Promise<boolean> {
+  let tty: string | undefined;
+  try {
+    const child = readFileSync(`/proc/${scriptPid}/task/${scriptPid}/children`, "utf8").trim().split(/\s+/)[0];
+    if (child) tty = readlinkSync(`/proc/${child}/fd/0`);
+  } catch {
+    return false;
+  }
+  if (!tty?.startsWith("/dev/pts/")) return false;
+  const r = await run("stty", ["-F", tty, "rows", String(rows), "cols", String(cols)]);
+  return r.code === 0;
 }
 
 /** Signals a container's whole process group (falls back to the process). */

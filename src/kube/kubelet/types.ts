@@ -61,6 +61,9 @@ export interface Container {
   resources?: ResourceRequirements;
   /** Init containers only: `Always` makes a native sidecar. */
   restartPolicy?: string;
+  /** The container keeps a stdin open (`kubectl attach -i`). */
+  stdin?: boolean;
+  securityContext?: Record<string, unknown>;
 }
 
 export interface KeyToPath {

@@ -20,6 +20,7 @@ import { log } from "./log.js";
 import { token } from "./token.js";
 import { scale } from "./scale.js";
 import { review } from "./review.js";
+import { attach, exec, portforward } from "./stream.js";
 
 export { send, sendError, queryAll, methodNotAllowed, type ApiServer, type Call } from "./context.js";
 
@@ -54,7 +55,13 @@ const status: Handler = (s, call) => {
 };
 const object: Handler = (s, call) => pick(OBJECT, call.info.verb)(s, call);
 
-const SUBRESOURCES: Record<string, Handler> = { log, token, scale, status };
+const SUBRESOURCES: Record<string, Handler> = { log, token, scale, status, exec, attach, portforward };
+
+/**
+ * The streaming (connect) subresources: whether asked with POST (SPDY) or GET (WebSocket), they are authorized
+ * and recorded as `create` (kube-apiserver's check that a WebSocket upgrade may create pods/exec).
+ */
+const CONNECT = new Set(["exec", "attach", "portforward"]);
 
 /** No RBAC objects exist in a lab cluster: only cluster admins may touch resources. */
 function authorize(user: AuthenticatedUser, info: ResourceRequestInfo, def: ResourceDef): void {
@@ -91,6 +98,7 @@ function handlerOf(call: ResourceCall): Handler {
 
 export async function serveResource(s: ApiServer, c: Call, info: ResourceRequestInfo): Promise<unknown> {
   const def = resolve(info);
+  if (def.resource === "pods" && CONNECT.has(info.subresource) && info.verb === "get") info = { ...info, verb: "create" };
   c.op = `${info.verb} ${info.subresource ? `${def.resource}/${info.subresource}` : def.resource}${def.group ? `.${def.group}` : ""}`;
   authorize(c.user, info, def);
   const call: ResourceCall = Object.assign(c, { info, def });

@@ -7,7 +7,7 @@ import { checkFederatedAssertion, decodeFederatedAssertion, presentedClaims } fr
 import { matchFederatedCredential } from "../diagnose/index.js";
 import { federatedTokenId, type SignInAttempt } from "./SignInLog.js";
 import type { OidcKeySource } from "./OidcKeySource.js";
-import { redeemCode, redeemRefreshToken, USER_TOKEN_LIFETIME_S, type CodeGrantDeps, type UserTokenResponse } from "./codeGrants.js";
+import { issueUserTokens, redeemCode, redeemRefreshToken, type CodeGrantDeps, type UserTokenResponse } from "./codeGrants.js";
 import { APP_TOKEN_LIFETIME_S, MI_TOKEN_LIFETIME_S, type TokenService } from "./Sts.js";
 
 export const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -69,7 +69,8 @@ export class TokenEndpoint {
   tenantMatches(tenant: string): boolean {
     const t = tenant.toLowerCase();
     const lab = this.d.lab();
-    return t === lab.tenantId.toLowerCase() || t === "adfs" || t === lab.tenantDomain.toLowerCase();
+    // `organizations` and `common` (multi-tenant authorities az and MSAL use) resolve to the lab's only tenant.
+    return t === lab.tenantId.toLowerCase() || t === "adfs" || t === "organizations" || t === "common" || t === lab.tenantDomain.toLowerCase();
   }
 
   /** Issues a token or throws Entra's error; `attempt` collects what the sign-in log records either way. */
@@ -85,7 +86,7 @@ export class TokenEndpoint {
     if (!this.tenantMatches(tenant)) throw EntraErrors.tenantNotFound(tenant).withHint(`the lab's tenant is ${lab.tenantId}`);
     const grant = form.grant_type;
     if (!grant) throw EntraErrors.missingParameter("grant_type");
-    if (grant === "password") return this.password(form, attempt);
+    if (grant === "password") return this.password(form, attempt, issuerOrigin);
     if (grant === "authorization_code") return redeemCode(this.codeGrantDeps(), form, attempt, issuerOrigin);
     if (grant === "refresh_token") return redeemRefreshToken(this.codeGrantDeps(), form, attempt, issuerOrigin);
     if (grant !== "client_credentials") throw EntraErrors.unsupportedGrantType(grant);
@@ -159,27 +160,18 @@ export class TokenEndpoint {
     await checkFederatedAssertion(decoded, fics, { now: this.d.ctx.clock.now(), propagationMs: this.d.ctx.faults.ficPropagationMs(this.d.ctx.config.ficPropagationMs), keys: this.d.keys });
   }
 
-  private async password(form: TokenForm, attempt: SignInAttempt): Promise<TokenResponse> {
-    const lab = this.d.lab();
+  /** The password grant (ROPC) for the lab's users, as az login -u/-p uses it: an ID token, client_info and a refresh token as asked. */
+  private async password(form: TokenForm, attempt: SignInAttempt, issuerOrigin: string): Promise<UserTokenResponse> {
     attempt.credentialType = "none";
     for (const p of ["client_id", "username", "password"]) if (!form[p]) throw EntraErrors.missingParameter(p);
-    const resource = resourceFromRequest(form, false);
-    attempt.resource = resource;
+    if (form.scope === undefined) throw EntraErrors.missingParameter("scope");
+    attempt.resource = this.codeGrantDeps().resourceOf(form.scope);
     const user = await this.d.ctx.store.read((tx) => Directory.userByUpn(tx, form.username!));
     attempt.user = user;
     if (!user || !secretMatches(form.password!, user.passwordSha256)) {
       throw EntraErrors.invalidGrant("Error validating credentials due to invalid username or password.");
     }
-    if (!this.knownResource(resource)) throw EntraErrors.resourceNotFound(resource, lab.tenantId);
-    const { token, expiresIn } = await this.d.tokens.issue(resource, {
-      oid: user.objectId,
-      appid: form.client_id ?? AZURE_CLI_CLIENT_ID,
-      appidacr: "0",
-      idtyp: "user",
-      upn: user.userPrincipalName,
-      name: user.displayName,
-      lifetimeS: USER_TOKEN_LIFETIME_S,
-    });
-    return { token_type: "Bearer", expires_in: expiresIn, ext_expires_in: expiresIn, access_token: token };
+    return issueUserTokens(this.codeGrantDeps(), { clientId: form.client_id ?? AZURE_CLI_CLIENT_ID, user, scope: form.scope, issuerOrigin, attempt, clientInfo: form.client_info === "1" });
   }
+
 }

@@ -18,7 +18,8 @@ export interface UserTokenResponse {
   expires_in: number;
   ext_expires_in: number;
   access_token: string;
-  refresh_token: string;
+  /** Only when the scope asked for `offline_access`. */
+  refresh_token?: string;
   id_token?: string;
   /** MSAL asks for it (`client_info=1`): base64url JSON of the user's object id and tenant id (its account key). */
   client_info?: string;
@@ -89,7 +90,8 @@ export async function redeemRefreshToken(d: CodeGrantDeps, form: Form, attempt: 
   return issueUserTokens(d, { clientId, user, scope: form.scope ?? rec.scope, issuerOrigin, attempt, issuedAt: rec.issuedAt, clientInfo: form.client_info === "1" });
 }
 
-async function issueUserTokens(
+/** Tokens for a signed-in user: the access token, and an ID token, refresh token and client_info as the scopes and MSAL ask. */
+export async function issueUserTokens(
   d: CodeGrantDeps,
   o: { clientId: string; user: UserRecord; scope: string; nonce?: string; issuerOrigin: string; attempt: SignInAttempt; issuedAt?: number; clientInfo?: boolean },
 ): Promise<UserTokenResponse> {
@@ -104,12 +106,14 @@ async function issueUserTokens(
     name: o.user.displayName,
     lifetimeS: USER_TOKEN_LIFETIME_S,
   });
-  const refresh = `1.${d.ctx.random.base64url(64)}`;
-  const now = d.ctx.clock.now();
-  await d.ctx.store.write((tx) =>
-    RefreshTokens.put(tx, refresh, { clientId: o.clientId, scope: o.scope, userObjectId: o.user.objectId, userPrincipalName: o.user.userPrincipalName, issuedAt: o.issuedAt ?? now, lastUsedAt: now }),
-  );
   const scopes = o.scope.split(/\s+/).filter(Boolean);
+  const refresh = scopes.includes("offline_access") ? `1.${d.ctx.random.base64url(64)}` : undefined;
+  const now = d.ctx.clock.now();
+  if (refresh) {
+    await d.ctx.store.write((tx) =>
+      RefreshTokens.put(tx, refresh, { clientId: o.clientId, scope: o.scope, userObjectId: o.user.objectId, userPrincipalName: o.user.userPrincipalName, issuedAt: o.issuedAt ?? now, lastUsedAt: now }),
+    );
+  }
   const idToken = scopes.includes("openid")
     ? await d.tokens.issueIdToken({ issuerOrigin: o.issuerOrigin, clientId: o.clientId, oid: o.user.objectId, upn: o.user.userPrincipalName, name: o.user.displayName, nonce: o.nonce })
     : undefined;
@@ -119,7 +123,7 @@ async function issueUserTokens(
     expires_in: expiresIn,
     ext_expires_in: expiresIn,
     access_token: token,
-    refresh_token: refresh,
+    ...(refresh ? { refresh_token: refresh } : {}),
     ...(idToken ? { id_token: idToken } : {}),
     ...(o.clientInfo ? { client_info: Buffer.from(JSON.stringify({ uid: o.user.objectId, utid: d.ctx.config.tenantId })).toString("base64url") } : {}),
   };

@@ -96,6 +96,8 @@ export const ArmErrors = {
   /** A face error that is not an ARM one (e.g. a body the platform refused), as ARM's BadRequest with its status. */
   fromFaceError: (status: number, message: string) => new ArmError(status, "BadRequest", message),
   pathNotFound: (path: string) => new ArmError(404, "NotFound", `The requested resource path '${path}' was not found.`),
+  /** ARM's answer to a `$filter` outside the grammar a resource list takes [I]. */
+  invalidFilter: (filter: string) => new ArmError(400, "InvalidFilterInQueryString", `Invalid $filter '${filter}' specified in the query string.`),
   invalidRequestUri: (path: string) => new ArmError(400, "InvalidRequestUri", `The request URI '${path}' is not valid.`),
   emptyBody: (): ArmError => ArmErrors.invalidRequestContent("The request content was empty or not a JSON object"),
 

@@ -2,11 +2,11 @@ import type { FastifyInstance } from "fastify";
 import type { LabContext } from "../platform/index.js";
 import type { LabRecord } from "../entra/index.js";
 import type { ArmRoute } from "./ArmRoute.js";
-import { metadataEndpoints, resourceGroupRoutes, subscriptionRoutes } from "./resources/index.js";
+import { genericResourceRoutes, metadataEndpoints, resourceGroupRoutes, subscriptionRoutes } from "./resources/index.js";
 import { managedIdentityRoutes } from "./managedidentity/index.js";
 import { authorizationRoutes } from "./authorization/index.js";
 import { keyVaultRoutes } from "./keyvault/index.js";
-import { azureLocalRoutes, azureLocalCascade } from "./azurelocal/index.js";
+import { azureLocalRoutes, azureLocalCascade, azureLocalResources } from "./azurelocal/index.js";
 import { kubernetesRoutes } from "./kubernetes/index.js";
 import type { ClusterApi } from "../kube/index.js";
 
@@ -25,6 +25,7 @@ export function armRoutes(ctx: LabContext, clusters: ClusterApi): ArmRoute[] {
     ...kv.routes,
     ...azureLocalRoutes(ctx),
     ...k8s.routes,
+    ...genericResourceRoutes(ctx, [mi.resources, kv.resources, k8s.resources, azureLocalResources]),
     ...resourceGroupRoutes(ctx, [mi.cascade, kv.cascade, authz.cascade, azureLocalCascade, k8s.cascade]),
     ...subscriptionRoutes(ctx),
   ];

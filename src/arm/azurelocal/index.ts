@@ -4,7 +4,8 @@ import type { ArmDeps } from "../deps.js";
 import { buildRoutes, type ArmOperationSpec } from "../operation.js";
 import { ResourceGroups } from "../resources/ResourceGroup.js";
 import * as infraResources from "./infraResources/index.js";
-import { KIND, rgKey, type InfraResource, type InfraType } from "./infraResources/shared.js";
+import { KIND, listBodies, rgKey, type InfraResource, type InfraType } from "./infraResources/shared.js";
+import type { ResourceLister } from "../resources/genericResources/list.js";
 
 /**
  * The Azure Local infrastructure an AKS Arc cluster is created on, which an infrastructure admin sets up
@@ -100,6 +101,16 @@ export const azureLocalOperations: readonly ArmOperationSpec<ArmDeps>[] = [CUSTO
   infraResources.listByResourceGroup(t),
   infraResources.listBySubscription(t),
 ]);
+
+/** The custom locations and logical networks as ARM's generic resource list shows them. */
+export const azureLocalResources: ResourceLister = async (tx) =>
+  (await Promise.all([CUSTOM_LOCATIONS, LOGICAL_NETWORKS].map((t) => listBodies(tx, t)))).flat().map((b) => ({
+    id: String(b.id),
+    name: String(b.name),
+    type: String(b.type),
+    location: typeof b.location === "string" ? b.location : undefined,
+    tags: (b.tags as Record<string, string> | undefined) ?? {},
+  }));
 
 /** Read-only Microsoft.ExtendedLocation/customLocations and Microsoft.AzureStackHCI/logicalNetworks. */
 export function azureLocalRoutes(ctx: ArmDeps["ctx"]): ArmRoute[] {

@@ -1,6 +1,7 @@
 import type { ArmRoute } from "../ArmRoute.js";
 import { buildRoutes, type ArmOperationSpec } from "../operation.js";
 import type { ResourceGroupCascade } from "../resources/ResourceGroup.js";
+import type { ResourceLister } from "../resources/genericResources/list.js";
 import type { ClusterApi } from "../../kube/index.js";
 import * as connectedClusters from "./connectedClusters/index.js";
 import * as extensions from "./extensions/index.js";
@@ -39,7 +40,9 @@ function kubernetesCascade(deps: KubernetesDeps): ResourceGroupCascade {
 }
 
 /** Microsoft.Kubernetes/connectedClusters, Microsoft.HybridContainerService/provisionedClusterInstances and the workload identity extension (reference §5.2–5.3). */
-export function kubernetesRoutes(ctx: KubernetesDeps["ctx"], clusters: ClusterApi): { routes: ArmRoute[]; cascade: ResourceGroupCascade } {
+export function kubernetesRoutes(ctx: KubernetesDeps["ctx"], clusters: ClusterApi): { routes: ArmRoute[]; cascade: ResourceGroupCascade; resources: ResourceLister } {
   const deps: KubernetesDeps = { ctx, clusters };
-  return { routes: buildRoutes(kubernetesOperations, deps), cascade: kubernetesCascade(deps) };
+  const resources: ResourceLister = async (tx) =>
+    (await clusters.all(tx)).map((c) => ({ id: c.id, name: c.name, type: "Microsoft.Kubernetes/connectedClusters", location: c.location, tags: c.tags, kind: "ProvisionedCluster", identity: { type: "SystemAssigned" } }));
+  return { routes: buildRoutes(kubernetesOperations, deps), cascade: kubernetesCascade(deps), resources };
 }

@@ -6,6 +6,7 @@ import * as resourceGroups from "./resourceGroups/index.js";
 import type { ResourceGroupDeps } from "./resourceGroups/shared.js";
 import * as subscriptions from "./subscriptions/index.js";
 import * as tenants from "./tenants/index.js";
+import { listByResourceGroup as genericByResourceGroup, listBySubscription as genericBySubscription, type ResourceLister } from "./genericResources/list.js";
 
 export { metadataEndpoints } from "./Subscription.js";
 export { ResourceGroups, resourceGroupBody, type ResourceGroupCascade, type ResourceGroupRecord } from "./ResourceGroup.js";
@@ -30,4 +31,9 @@ export function resourceGroupRoutes(ctx: ArmDeps["ctx"], cascades: ResourceGroup
 /** `GET /subscriptions`, `GET /subscriptions/{s}`, `GET /tenants`. */
 export function subscriptionRoutes(ctx: ArmDeps["ctx"]): ArmRoute[] {
   return buildRoutes(subscriptionOperations, { ctx });
+}
+
+/** `GET …/resources` at a subscription or resource group: every provider's resources, filtered by `$filter`. */
+export function genericResourceRoutes(ctx: ArmDeps["ctx"], listers: ResourceLister[]): ArmRoute[] {
+  return buildRoutes([genericByResourceGroup, genericBySubscription], { ctx, listers });
 }

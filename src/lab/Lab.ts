@@ -19,6 +19,7 @@ import { labFaultRoutes } from "./faultRoutes.js";
 import { isDenial, labAdminCaller } from "./adminAuth.js";
 import { doctorDeps, doctorRoutes } from "../diagnose/doctor/index.js";
 import { portalFace } from "../portal/index.js";
+import { selfManagedIssuerRoutes } from "../issuers/routes.js";
 import { Hosts, TRANSPARENT_HOSTS, vaultNameFromHost, type HostMode, type LabContext, type LabLogger } from "./context.js";
 import { LabRecords, type LabRecord } from "./LabRecord.js";
 import { lockDataDir, type DataDirLock } from "../platform/dataDirLock.js";
@@ -194,6 +195,7 @@ async function registerFaces(
     return isDenial(c) ? c : undefined;
   };
   await app.register(async (f) => diagnoseRoutes(f, { ctx, authenticate }));
+  await app.register(async (f) => selfManagedIssuerRoutes(f, { ctx, authenticate }));
   await app.register(async (f) => doctorRoutes(f, { doctor: doctorDeps(ctx, kube), authenticate }));
   await app.register(async (f) => portalFace(f, { ctx, doctor: doctorDeps(ctx, kube) }));
   await app.register(async (f) => armPublicRoutes(f, { ctx, lab }));

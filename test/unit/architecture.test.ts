@@ -10,7 +10,7 @@ import ts from "typescript";
 const root = resolve(import.meta.dirname, "../../..");
 const SRC = join(root, "src");
 /** Components that the lab wires and that must not reach back into it. */
-const NOT_LAB = ["entra", "arm", "keyvault", "kube", "webhook", "rbac", "store", "graph", "diagnose", "portal", "platform"];
+const NOT_LAB = ["entra", "arm", "keyvault", "kube", "webhook", "rbac", "store", "graph", "diagnose", "portal", "issuers", "platform"];
 
 export interface ImportEdge {
   /** The importing module, relative to the repository (`src/arm/face.ts`). */

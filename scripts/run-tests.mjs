@@ -30,7 +30,14 @@ if (list.length === 0) {
 const own = mkdtempSync(join(tmpdir(), "wilab-test-home-"));
 const env = { ...process.env, NODE_EXTRA_CA_CERTS: join(caDir, "ca.crt"), WILAB_TEST_CA_DIR: caDir, WILAB_HOME: join(own, "wilab"), KUBECONFIG: join(own, "kubeconfig") };
 delete env.WILAB_CONFIG_DIR;
+delete env.WILAB_STORE;
+// One throwaway PostgreSQL server for the run (test/helpers/postgres.ts): the store conformance suite and the
+// integration tests that also run on PostgreSQL each make a database of their own on it.
+const { startPostgres } = await import(join(root, "dist/test/helpers/postgres.js"));
+const pgServer = env.WILAB_TEST_PG_URL ? undefined : await startPostgres();
+if (pgServer) env.WILAB_TEST_PG_URL = pgServer.url();
 for (const k of Object.keys(env)) if (k.startsWith("AZURE_")) delete env[k];
 const r = spawnSync(process.execPath, ["--test", "--test-reporter=spec", ...list], { stdio: "inherit", env, cwd: root });
 rmSync(own, { recursive: true, force: true });
+pgServer?.stop();
 process.exit(r.status ?? 1);

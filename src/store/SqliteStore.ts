@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import type { Database as Db, Statement } from "better-sqlite3";
 import type { ListOptions, Row, Store, Tx } from "./Store.js";
-import { MIGRATIONS } from "./migrations.js";
+import { MIGRATIONS, migrationSql } from "./migrations.js";
 
 interface Stmts {
   get: Statement<[string, string], { value: string }>;
@@ -52,7 +52,7 @@ export class SqliteStore implements Store {
     for (const m of MIGRATIONS) {
       if (done.has(m.version)) continue;
       this.db.transaction(() => {
-        this.db.exec(m.sqlite);
+        this.db.exec(migrationSql(m, "sqlite"));
         this.db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)").run(m.version, new Date().toISOString());
       })();
     }

@@ -1,8 +1,12 @@
-/** Schema migrations, applied in order once each. A future backend (PostgreSQL) adds its own DDL per version beside `sqlite`. */
+/** The SQL dialects the lab's stores speak. */
+export type Dialect = "sqlite" | "postgres";
+
+/** Schema migrations, applied in order once each; every version carries its DDL for each dialect. */
 export interface Migration {
   version: number;
   description: string;
   sqlite: string;
+  postgres: string;
 }
 
 export const MIGRATIONS: Migration[] = [
@@ -17,5 +21,20 @@ export const MIGRATIONS: Migration[] = [
       PRIMARY KEY (kind, id)
     ) WITHOUT ROWID;
     CREATE INDEX objects_parent ON objects (kind, parent, id);`,
+    // COLLATE "C": ids compare byte-wise, as in SQLite, so ORDER BY id and keyset paging (id > after) agree
+    // on every backend whatever the database's default collation.
+    postgres: `CREATE TABLE objects (
+      kind TEXT COLLATE "C" NOT NULL,
+      id TEXT COLLATE "C" NOT NULL,
+      parent TEXT COLLATE "C",
+      value JSONB NOT NULL,
+      PRIMARY KEY (kind, id)
+    );
+    CREATE INDEX objects_parent ON objects (kind, parent, id);`,
   },
 ];
+
+/** The DDL of one migration in one dialect. */
+export function migrationSql(m: Migration, dialect: Dialect): string {
+  return m[dialect];
+}

@@ -20,6 +20,9 @@ export interface PgServer {
   dir: string;
   /** `postgres://postgres@127.0.0.1:PORT/<db>` (trust authentication, no password). */
   url(db?: string): string;
+  /** Stops the server but keeps its data (connection-loss tests); `resume()` starts it again on the same port. */
+  halt(): void;
+  resume(): void;
   stop(): void;
 }
 
@@ -76,10 +79,16 @@ export async function startPostgres(): Promise<PgServer> {
     const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300 -c shared_buffers=32MB`;
     const r = pgRun(asRoot, "pg_ctl", ["start", "-D", data, "-w", "-t", "60", "-l", join(dir, "server.log"), "-o", options]);
     if (r.status === 0) {
+      const ctl = (args: string[]) => {
+        const c = pgRun(asRoot, "pg_ctl", args);
+        if (c.status !== 0) throw new Error(`pg_ctl ${args[0]} failed: ${c.output}`);
+      };
       return {
         port,
         dir,
         url: (db = "postgres") => `postgres://postgres@127.0.0.1:${port}/${db}`,
+        halt: () => ctl(["stop", "-D", data, "-m", "fast", "-w"]),
+        resume: () => ctl(["start", "-D", data, "-w", "-t", "60", "-l", join(dir, "server.log"), "-o", options]),
         stop: () => {
           process.off("exit", stop);
           stop();

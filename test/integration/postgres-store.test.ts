@@ -1,0 +1,139 @@
+// The PostgreSQL store as a user meets it: `wilab up --store` / WILAB_STORE (the ready line names the database
+// without its password, and the lab's state lives in the database), clear errors when the server is unreachable
+// or goes away, reconnection when it is back, and two labs on one database: resourceVersions never handed out
+// twice, and of concurrent same-name creates exactly one wins while the others get kube-apiserver's AlreadyExists.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { openStore, StoreUnavailableError, type Store } from "../../src/store/index.js";
+import { KubeStorage, type KubeObject, type WatchEvent } from "../../src/kube/KubeStorage.js";
+import { KubeStatusError } from "../../src/kube/KubeStatusError.js";
+import { LabClock, Random } from "../../src/platform/index.js";
+import { startPostgres, testDatabase } from "../helpers/postgres.js";
+
+const bin = resolve(import.meta.dirname, "../../../bin/wilab");
+const cleanups: (() => Promise<void> | void)[] = [];
+after(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+/** `wilab up` with extra arguments and environment; resolves with its ready line. */
+function up(args: string[], env: Record<string, string> = {}): Promise<{ proc: ChildProcess; line: string }> {
+  const proc = spawn(process.execPath, [bin, "up", "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+  return new Promise((res, rej) => {
+    let out = "";
+    proc.stdout!.on("data", (c: Buffer) => {
+      out += c.toString();
+      if (/wilab ready on/.test(out)) res({ proc, line: out.split("\n")[0]! });
+    });
+    proc.stderr!.on("data", (c: Buffer) => (out += c.toString()));
+    proc.on("exit", (code) => rej(Object.assign(new Error(`wilab up exited with ${code}: ${out}`), { code, out })));
+  });
+}
+
+function stopped(proc: ChildProcess): Promise<number | null> {
+  proc.kill("SIGTERM");
+  return new Promise((r) => proc.on("exit", (code) => r(code)));
+}
+
+test("wilab up --store and WILAB_STORE: the ready line and endpoints.json name the database without its password; the lab's state lives there", async () => {
+  const db = await testDatabase();
+  cleanups.push(db.drop);
+  const u = new URL(db.url);
+  u.password = "s3cret-pw";
+  const shown = `postgres://postgres@${u.host}${u.pathname}`;
+  const dirs = [mkdtempSync(join(tmpdir(), "wilab-pg-a-")), mkdtempSync(join(tmpdir(), "wilab-pg-b-"))];
+  cleanups.push(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  const first = await up(["--data-dir", dirs[0]!, "--store", u.toString()]);
+  assert.ok(first.line.includes(` — ${shown} — `), first.line);
+  assert.ok(!first.line.includes("s3cret-pw"));
+  const endpoints = JSON.parse(readFileSync(join(dirs[0]!, "endpoints.json"), "utf8")) as { store: string; tenantId: string };
+  assert.equal(endpoints.store, shown);
+  assert.equal(await stopped(first.proc), 0);
+
+  // Another data dir, the same database through WILAB_STORE: the same lab (its tenant lives in the database).
+  const second = await up(["--data-dir", dirs[1]!], { WILAB_STORE: u.toString() });
+  assert.ok(second.line.includes(` — ${shown} — `), second.line);
+  assert.ok(second.line.includes(`tenant ${endpoints.tenantId}`), second.line);
+  assert.equal(await stopped(second.proc), 0);
+});
+
+test("an unreachable store: wilab up exits 1 naming the database (no password); the store rejects with StoreUnavailableError", async () => {
+  const server = await startPostgres();
+  const url = server.url("gone").replace("postgres@", "postgres:hunter2@");
+  server.stop(); // nothing listens on that port any more
+  const dir = mkdtempSync(join(tmpdir(), "wilab-pg-c-"));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const failed = await up(["--data-dir", dir, "--store", url]).then(
+    () => assert.fail("wilab up started on an unreachable store"),
+    (err: { code: number; out: string }) => err,
+  );
+  assert.equal(failed.code, 1);
+  assert.match(failed.out, new RegExp(`store postgres://postgres@127\\.0\\.0\\.1:${server.port}/gone is unreachable`));
+  assert.ok(!failed.out.includes("hunter2"));
+  await assert.rejects(openStore(url), (err) => err instanceof StoreUnavailableError && !err.message.includes("hunter2"));
+});
+
+test("the server goes away: requests fail with StoreUnavailableError naming the store; once it is back the pool reconnects", async () => {
+  const server = await startPostgres();
+  cleanups.push(() => server.stop());
+  const store = await openStore(server.url());
+  cleanups.push(() => store.close());
+  await store.write((tx) => tx.put("thing", "a", { n: 1 }));
+  server.halt();
+  const unavailable = (err: unknown) => err instanceof StoreUnavailableError && err.message.includes(`postgres://postgres@127.0.0.1:${server.port}/postgres`);
+  await assert.rejects(store.read((tx) => tx.get("thing", "a")), unavailable);
+  await assert.rejects(store.write((tx) => tx.put("thing", "b", { n: 2 })), unavailable);
+  server.resume();
+  assert.deepEqual(await store.read((tx) => tx.get("thing", "a")), { n: 1 });
+  await store.write((tx) => tx.put("thing", "b", { n: 2 }));
+  assert.equal(await store.read((tx) => tx.count("thing")), 2);
+});
+
+/** Two labs' kube storage on one database, each with its own store (pool) as in its own process. */
+async function twoLabs(): Promise<{ a: KubeStorage; b: KubeStorage; events: Map<KubeStorage, WatchEvent[]> }> {
+  const db = await testDatabase();
+  cleanups.push(db.drop);
+  const stores: Store[] = [await openStore(db.url), await openStore(db.url)];
+  cleanups.push(async () => {
+    for (const s of stores) await s.close();
+  });
+  const [a, b] = stores.map((s) => new KubeStorage(s, new LabClock(), new Random()));
+  const events = new Map<KubeStorage, WatchEvent[]>([[a!, []], [b!, []]]);
+  for (const k of [a!, b!]) k.watch("c1", (e) => events.get(k)!.push(e));
+  return { a: a!, b: b!, events };
+}
+
+const pod = (name: string): KubeObject => ({ apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default" } as KubeObject["metadata"], spec: {} });
+
+test("two labs on one database never hand out the same resourceVersion; each commit gives one watch event", async () => {
+  const { a, b, events } = await twoLabs();
+  const created = await Promise.all(Array.from({ length: 30 }, (_v, i) => (i % 2 ? a : b).write((tx) => tx.create("c1", "pods", pod(`p${i}`)))));
+  const rvs = created.map((o) => Number(o.metadata.resourceVersion));
+  assert.equal(new Set(rvs).size, 30, `distinct: ${rvs.join(",")}`);
+  assert.deepEqual([...rvs].sort((x, y) => x - y), Array.from({ length: 30 }, (_v, i) => i + 2), "consecutive, no gaps");
+  const stored = await a.read((tx) => tx.list("c1", "pods", "default"));
+  assert.deepEqual(stored.map((o) => o.metadata.resourceVersion).sort(), created.map((o) => o.metadata.resourceVersion).sort());
+  // Retried transactions deliver nothing: each lab saw exactly its own 15 ADDED events.
+  for (const k of [a, b]) assert.deepEqual(events.get(k)!.map((e) => e.type), Array<string>(15).fill("ADDED"));
+  assert.equal(await b.read((tx) => tx.currentVersion("c1")), "31");
+});
+
+test("concurrent same-name creates on two labs: exactly one wins, the others get 409 AlreadyExists", async () => {
+  const { a, b, events } = await twoLabs();
+  for (let round = 0; round < 4; round++) {
+    const outcomes = await Promise.allSettled(Array.from({ length: 6 }, (_v, i) => (i % 2 ? a : b).write((tx) => tx.create("c1", "pods", pod(`same-${round}`)))));
+    const won = outcomes.filter((o) => o.status === "fulfilled");
+    const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected");
+    assert.equal(won.length, 1, `round ${round}`);
+    for (const l of lost) {
+      assert.ok(l.reason instanceof KubeStatusError, String(l.reason));
+      assert.deepEqual([l.reason.status, l.reason.reason, l.reason.message], [409, "AlreadyExists", `pods "same-${round}" already exists`]);
+    }
+  }
+  assert.equal([...events.values()].flat().length, 4, "one ADDED event per winner");
+});

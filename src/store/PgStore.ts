@@ -8,12 +8,6 @@ import { StoreConflictError, StoreUnavailableError, redactStoreUrl } from "./err
 const MAX_ATTEMPTS = 12;
 /** Any constant: the advisory lock that lets one process at a time run the migrations. */
 const MIGRATION_LOCK = 0x77696c6162;
-/**
- * A value whose JSON holds `\u0000` or a lone surrogate, which `jsonb` refuses (SQLite's TEXT keeps them), is
- * stored as its JSON text under this key and unwrapped on the way out.
- */
-const WRAPPED = "$wilab:json";
-const UNSTORABLE = /\\u0000|\\ud[89a-f]/i;
 
 export interface PgStoreOptions {
   /** Connections in the pool (default 10). */
@@ -35,18 +29,13 @@ function isConnectionError(err: unknown): boolean {
   return /Connection terminated|connection timeout|Client has encountered a connection error|not queryable/i.test(message);
 }
 
-function toJson(value: unknown): string {
-  const text = JSON.stringify(value);
-  return UNSTORABLE.test(text) ? JSON.stringify({ [WRAPPED]: text }) : text;
-}
-
+/** A `json` value back from the driver (which parses it with JSON.parse, like SQLite's TEXT). */
 function fromJson<T>(value: unknown): T {
-  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-    const wrapped = (value as Record<string, unknown>)[WRAPPED];
-    if (typeof wrapped === "string" && Object.keys(value).length === 1) return JSON.parse(wrapped) as T;
-  }
   return value as T;
 }
+
+/** The value as JSON text; `json` keeps it as given (key order, `\u0000`, lone surrogates), as SQLite's TEXT does. */
+const toJson = (value: unknown): string => JSON.stringify(value);
 
 /** The Tx of one transaction on one pooled connection. */
 function pgTx(client: PoolClient): Tx {
@@ -58,12 +47,12 @@ function pgTx(client: PoolClient): Tx {
     },
     put: async <T>(kind: string, id: string, value: T, parent?: string) => {
       await q(
-        "INSERT INTO objects (kind, id, parent, value) VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (kind, id) DO UPDATE SET parent = excluded.parent, value = excluded.value",
+        "INSERT INTO objects (kind, id, parent, value) VALUES ($1, $2, $3, $4::json) ON CONFLICT (kind, id) DO UPDATE SET parent = excluded.parent, value = excluded.value",
         [kind, id, parent ?? null, toJson(value)],
       );
     },
     insert: async <T>(kind: string, id: string, value: T, parent?: string) => {
-      const r = await q("INSERT INTO objects (kind, id, parent, value) VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (kind, id) DO NOTHING", [kind, id, parent ?? null, toJson(value)]);
+      const r = await q("INSERT INTO objects (kind, id, parent, value) VALUES ($1, $2, $3, $4::json) ON CONFLICT (kind, id) DO NOTHING", [kind, id, parent ?? null, toJson(value)]);
       return (r.rowCount ?? 0) > 0;
     },
     delete: async (kind: string, id: string) => ((await q("DELETE FROM objects WHERE kind = $1 AND id = $2", [kind, id])).rowCount ?? 0) > 0,
@@ -87,7 +76,8 @@ function pgTx(client: PoolClient): Tx {
 }
 
 /**
- * PostgreSQL through `pg`'s pool. Records live in one `objects` table (values `jsonb`, ids in the byte-wise "C"
+ * PostgreSQL through `pg`'s pool. Records live in one `objects` table (values `json`, which keeps the document as
+ * written, key order included, where `jsonb` would re-order keys: see migrations.ts; ids in the byte-wise "C"
  * collation so that ordering and keyset paging match SQLite's).
  *
  * Isolation. A `write` runs at SERIALIZABLE: the faces were written against SQLite, where every transaction runs

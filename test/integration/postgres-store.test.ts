@@ -8,11 +8,17 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { randomUUID } from "node:crypto";
+import { SecretClient } from "@azure/keyvault-secrets";
+import { KeyVaultManagementClient } from "@azure/arm-keyvault";
+import { ResourceManagementClient } from "@azure/arm-resources";
+import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { openStore, StoreUnavailableError, type Store } from "../../src/store/index.js";
 import { KubeStorage, type KubeObject, type WatchEvent } from "../../src/kube/KubeStorage.js";
 import { KubeStatusError } from "../../src/kube/KubeStatusError.js";
 import { LabClock, Random } from "../../src/platform/index.js";
 import { startPostgres, testDatabase } from "../helpers/postgres.js";
+import { adminCredential, armClientOptions, startTestLab } from "../helpers/lab.js";
 
 const bin = resolve(import.meta.dirname, "../../../bin/wilab");
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -136,4 +142,38 @@ test("concurrent same-name creates on two labs: exactly one wins, the others get
     }
   }
   assert.equal([...events.values()].flat().length, 4, "one ADDED event per winner");
+});
+
+test("two labs on one database: a token of one verifies at the other, and a role assignment deleted through one stops access through the other at once", async () => {
+  const db = await testDatabase();
+  cleanups.push(db.drop);
+  const labA = await startTestLab({ store: db.url });
+  cleanups.push(() => labA.stop());
+  const labB = await startTestLab({ store: db.url }); // started second: it finds the tenant and keys lab A made
+  cleanups.push(() => labB.stop());
+  assert.deepEqual([labB.tenantId, labB.subscriptionId, labB.admin.clientId], [labA.tenantId, labA.subscriptionId, labA.admin.clientId]);
+
+  const opts = armClientOptions(labB);
+  const credA = adminCredential(labA); // tokens from lab A's STS, used at lab B's ARM
+  await new ResourceManagementClient(credA, labB.subscriptionId, opts).resourceGroups.createOrUpdate("rg-shared", { location: "westeurope" });
+  const credB = adminCredential(labB);
+  await new KeyVaultManagementClient(credB, labB.subscriptionId, opts).vaults.createOrUpdate("rg-shared", "kv-shared", {
+    location: "westeurope",
+    properties: { tenantId: labB.tenantId, sku: { family: "A", name: "standard" }, enableRbacAuthorization: true },
+  });
+  const authz = new AuthorizationManagementClient(credB, labB.subscriptionId, opts);
+  const scope = `/subscriptions/${labB.subscriptionId}/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/kv-shared`;
+  const name = randomUUID();
+  await authz.roleAssignments.create(scope, name, {
+    roleDefinitionId: `/subscriptions/${labB.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/b86a8fe4-44ce-4948-aee5-eccb2c155cd7`,
+    principalId: labA.admin.objectId,
+    principalType: "ServicePrincipal",
+  });
+
+  const secretsAtA = new SecretClient(labA.vaultUrl("kv-shared"), credA);
+  await secretsAtA.setSecret("s", "v1");
+  assert.equal((await secretsAtA.getSecret("s")).value, "v1");
+  assert.equal((await secretsAtA.getSecret("s")).value, "v1", "a second read, after a grant had been decided");
+  await authz.roleAssignments.delete(scope, name);
+  await assert.rejects(secretsAtA.getSecret("s"), (err: { statusCode?: number; code?: string }) => err.statusCode === 403 && err.code === "Forbidden");
 });

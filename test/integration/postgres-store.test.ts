@@ -177,3 +177,32 @@ test("two labs on one database: a token of one verifies at the other, and a role
   await authz.roleAssignments.delete(scope, name);
   await assert.rejects(secretsAtA.getSecret("s"), (err: { statusCode?: number; code?: string }) => err.statusCode === 403 && err.code === "Forbidden");
 });
+
+test("a lab whose database goes away answers ARM's 500 InternalServerError, and serves again once the database is back", async () => {
+  const server = await startPostgres();
+  cleanups.push(() => server.stop());
+  const warnings: string[] = [];
+  const lab = await startTestLab({ store: server.url(), logger: { info: () => undefined, warn: (m) => warnings.push(m) } });
+  cleanups.push(() => lab.stop());
+  const token = (await adminCredential(lab).getToken("https://management.azure.com/.default")).token;
+  const { request } = await import("node:https");
+  const get = (path: string) =>
+    new Promise<{ status: number; body: string }>((res, rej) => {
+      request(`${lab.armEndpoint}${path}`, { headers: { authorization: `Bearer ${token}` } }, (r) => {
+        let body = "";
+        r.on("data", (c: Buffer) => (body += c.toString()));
+        r.on("end", () => res({ status: r.statusCode!, body }));
+      })
+        .on("error", rej)
+        .end();
+    });
+  const path = `/subscriptions/${lab.subscriptionId}/resourcegroups?api-version=2021-04-01`;
+  assert.equal((await get(path)).status, 200);
+  server.halt();
+  const down = await get(path);
+  assert.equal(down.status, 500, down.body);
+  assert.equal((JSON.parse(down.body) as { error: { code: string } }).error.code, "InternalServerError");
+  assert.ok(warnings.some((w) => w.includes(`store postgres://postgres@127.0.0.1:${server.port}/postgres is unreachable`)), warnings.join("\n"));
+  server.resume();
+  assert.equal((await get(path)).status, 200);
+});

@@ -170,6 +170,24 @@ test("two labs on one database: a token of one verifies at the other, and a role
     principalType: "ServicePrincipal",
   });
 
+  // The same role, scope and principal assigned at once through both labs under different names, round after round
+  // (clients warmed up first so that the requests overlap): exactly one 201, the others ARM's 409.
+  const clients = [labA, labB].map((lab) => new AuthorizationManagementClient(adminCredential(lab), lab.subscriptionId, armClientOptions(lab)));
+  for (const c of clients) for await (const _d of c.roleDefinitions.list(scope, { filter: "roleName eq 'Reader'" }));
+  for (const role of ["acdd72a7-3385-48ef-bd42-f606fba81ae7", "21090545-7ca7-4776-b22c-e363652d74d2", "b24988ac-6180-42a0-ab88-20f7382dd24c", "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"]) {
+    const race = await Promise.allSettled(
+      [0, 1, 0, 1, 0, 1].map((i) =>
+        clients[i]!.roleAssignments.create(scope, randomUUID(), {
+          roleDefinitionId: `/subscriptions/${labA.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${role}`,
+          principalId: labA.admin.userObjectId,
+          principalType: "User",
+        }),
+      ),
+    );
+    assert.equal(race.filter((r) => r.status === "fulfilled").length, 1, `${role}: ${race.map((r) => r.status).join(", ")}`);
+    for (const r of race) if (r.status === "rejected") assert.deepEqual([(r.reason as { statusCode?: number }).statusCode, (r.reason as { code?: string }).code], [409, "RoleAssignmentExists"]);
+  }
+
   const secretsAtA = new SecretClient(labA.vaultUrl("kv-shared"), credA);
   await secretsAtA.setSecret("s", "v1");
   assert.equal((await secretsAtA.getSecret("s")).value, "v1");

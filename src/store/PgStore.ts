@@ -123,6 +123,8 @@ export class PgStore implements Store {
 
   private async migrate(): Promise<void> {
     const client = await this.pool.connect();
+    const onError = () => undefined; // the failing query reports it
+    client.on("error", onError);
     try {
       await client.query("BEGIN");
       await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
@@ -134,8 +136,10 @@ export class PgStore implements Store {
         await client.query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, now())", [m.version]);
       }
       await client.query("COMMIT");
+      client.off("error", onError);
       client.release();
     } catch (err) {
+      client.off("error", onError);
       client.release(err instanceof Error ? err : true);
       throw err;
     }
@@ -146,6 +150,10 @@ export class PgStore implements Store {
     state.began = false;
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // A checked-out connection that breaks between two queries emits "error" (the pool listens only to idle ones):
+    // without this listener the process would crash; the next query then fails and the connection is dropped.
+    const onError = (err: Error) => (broken = err);
+    client.on("error", onError);
     try {
       await client.query(mode === "read" ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN ISOLATION LEVEL SERIALIZABLE");
       state.began = true;
@@ -157,6 +165,7 @@ export class PgStore implements Store {
       else await client.query("ROLLBACK").catch((e: unknown) => (broken = e instanceof Error ? e : new Error(String(e))));
       throw err;
     } finally {
+      client.off("error", onError);
       client.release(broken);
     }
   }

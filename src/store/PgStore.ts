@@ -98,6 +98,10 @@ function pgTx(client: PoolClient): Tx {
  * the WAL). Connection loss rejects the request with a StoreUnavailableError naming the store's URL (without its
  * password); the broken connection is dropped from the pool and the next request opens a new one. A transaction
  * whose connection failed before BEGIN (nothing sent yet), and any read, is tried once more on a fresh connection.
+ *
+ * Every transaction gets a Tx object of its own. Caches keyed by the Tx (the RBAC grants of src/rbac/decisionCache.ts)
+ * therefore keep nothing from one request to the next on PostgreSQL, which is what several processes on one
+ * database need while nothing tells one process of another's role-assignment changes.
  */
 export class PgStore implements Store {
   private readonly pool: pg.Pool;

@@ -144,13 +144,12 @@ test("concurrent same-name creates on two labs: exactly one wins, the others get
   assert.equal([...events.values()].flat().length, 4, "one ADDED event per winner");
 });
 
-test("two labs on one database: a token of one verifies at the other, and a role assignment deleted through one stops access through the other at once", async () => {
+test("two labs started at once on one database: a token of one verifies at the other, and a role assignment deleted through one stops access through the other at once", async () => {
   const db = await testDatabase();
   cleanups.push(db.drop);
-  const labA = await startTestLab({ store: db.url });
-  cleanups.push(() => labA.stop());
-  const labB = await startTestLab({ store: db.url }); // started second: it finds the tenant and keys lab A made
-  cleanups.push(() => labB.stop());
+  // Both start at once on an empty database: one makes the tenant and the signing key, the other finds them.
+  const [labA, labB] = await Promise.all([startTestLab({ store: db.url }), startTestLab({ store: db.url })]);
+  cleanups.push(() => labA.stop(), () => labB.stop());
   assert.deepEqual([labB.tenantId, labB.subscriptionId, labB.admin.clientId], [labA.tenantId, labA.subscriptionId, labA.admin.clientId]);
 
   const opts = armClientOptions(labB);

@@ -51,8 +51,14 @@ export class ServiceAccountIssuer {
         if (rows.length) return new KeyRing(rows.map((r) => r.value));
         const first = await makeSigningKey(this.clock.now(), false);
         first.retireAt = first.createdAt + KEY_LIFETIME_MS;
-        await this.store.write((tx) => tx.put(kindOf(clusterId), first.kid, first));
-        return new KeyRing([first]);
+        // Looks again in the writing transaction: another lab process on the same database may have made it.
+        const keys = await this.store.write(async (tx) => {
+          const made = await tx.list<SigningKeyRecord>(kindOf(clusterId));
+          if (made.length) return made.map((r) => r.value);
+          await tx.put(kindOf(clusterId), first.kid, first);
+          return [first];
+        });
+        return new KeyRing(keys);
       })();
       this.rings.set(clusterId, p);
       p.catch(() => this.rings.delete(clusterId));

@@ -37,6 +37,15 @@ delete env.WILAB_TEST_STORE;
 const { startPostgres } = await import(join(root, "dist/test/helpers/postgres.js"));
 const pgServer = env.WILAB_TEST_PG_URL || !list.some((f) => f.includes("/integration/")) ? undefined : await startPostgres();
 if (pgServer) env.WILAB_TEST_PG_URL = pgServer.url();
+// Ctrl-C or a CI timeout: stop the server and remove its directory on the way out (handlers run once the test
+// runner, which gets the signal too, has returned).
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    pgServer?.stop();
+    rmSync(own, { recursive: true, force: true });
+    process.exit(130);
+  });
+}
 for (const k of Object.keys(env)) if (k.startsWith("AZURE_")) delete env[k];
 const r = spawnSync(process.execPath, ["--test", "--test-reporter=spec", ...list], { stdio: "inherit", env, cwd: root });
 // The integration tests that matter run a second time with the lab's state in PostgreSQL (WILAB_TEST_STORE, read

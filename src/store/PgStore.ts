@@ -3,6 +3,7 @@ import type { PoolClient } from "pg";
 import type { ListOptions, Row, Store, Tx } from "./Store.js";
 import { MIGRATIONS, migrationSql } from "./migrations.js";
 import { StoreConflictError, StoreUnavailableError, redactStoreUrl } from "./errors.js";
+import { NOTIFY_CHANNEL, PgListener } from "./pgListener.js";
 
 /** Attempts of one transaction that PostgreSQL aborted as a serialization failure or deadlock. */
 const MAX_ATTEMPTS = 12;
@@ -38,7 +39,7 @@ function fromJson<T>(value: unknown): T {
 const toJson = (value: unknown): string => JSON.stringify(value);
 
 /** The Tx of one transaction on one pooled connection. */
-function pgTx(client: PoolClient): Tx {
+function pgTx(client: PoolClient, writable: boolean): Tx {
   const q = (text: string, values: unknown[]) => client.query({ text, values });
   return {
     get: async <T>(kind: string, id: string) => {
@@ -72,6 +73,11 @@ function pgTx(client: PoolClient): Tx {
       return r.rows[0].n as number;
     },
     deleteChildren: async (kind: string, parent: string) => (await q("DELETE FROM objects WHERE kind = $1 AND parent = $2", [kind, parent])).rowCount ?? 0,
+    // Delivered by PostgreSQL at COMMIT, to every listening session (PgListener), this process's included.
+    notify: async (topic: string, payload: string) => {
+      if (!writable) throw new Error("notify() needs a write transaction");
+      await q("SELECT pg_notify($1, $2)", [NOTIFY_CHANNEL, JSON.stringify({ t: topic, p: payload })]);
+    },
   };
 }
 
@@ -99,6 +105,9 @@ function pgTx(client: PoolClient): Tx {
  * password); the broken connection is dropped from the pool and the next request opens a new one. A transaction
  * whose connection failed before BEGIN (nothing sent yet), and any read, is tried once more on a fresh connection.
  *
+ * `Tx.notify` is PostgreSQL's NOTIFY (sent at COMMIT, on one channel); `subscribe` LISTENs on a connection of its
+ * own (pgListener.ts) and tells subscribers to drop their caches whenever it (re)starts listening.
+ *
  * Every transaction gets a Tx object of its own. Caches keyed by the Tx (the RBAC grants of src/rbac/decisionCache.ts)
  * therefore keep nothing from one request to the next on PostgreSQL, which is what several processes on one
  * database need while nothing tells one process of another's role-assignment changes.
@@ -107,6 +116,7 @@ export class PgStore implements Store {
   private readonly pool: pg.Pool;
   private queue: Promise<unknown> = Promise.resolve();
   private ready: Promise<void> | undefined;
+  private readonly listener: PgListener;
   readonly description: string;
 
   constructor(readonly url: string, o: PgStoreOptions = {}) {
@@ -114,6 +124,14 @@ export class PgStore implements Store {
     this.pool = new pg.Pool({ connectionString: url, max: o.max ?? 10, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000, allowExitOnIdle: true });
     // An idle connection that breaks (server restart) emits here; without a listener it would crash the process.
     this.pool.on("error", () => undefined);
+    // And a connection that breaks at any other moment (checked out, being returned) must not crash it either: the
+    // next query on it fails as a connection error, and the pool drops it.
+    this.pool.on("connect", (client) => client.on("error", () => undefined));
+    this.listener = new PgListener(url);
+  }
+
+  subscribe(topic: string, fn: (payload: string) => void): () => void {
+    return this.listener.subscribe(topic, fn);
   }
 
   /** Connects once and applies the migrations; every transaction waits for it. */
@@ -161,7 +179,7 @@ export class PgStore implements Store {
     try {
       await client.query(mode === "read" ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN ISOLATION LEVEL SERIALIZABLE");
       state.began = true;
-      const result = await fn(pgTx(client));
+      const result = await fn(pgTx(client, mode === "write"));
       await client.query("COMMIT");
       return result;
     } catch (err) {
@@ -213,6 +231,7 @@ export class PgStore implements Store {
 
   async close(): Promise<void> {
     await this.queue;
+    await this.listener.close();
     await this.pool.end();
   }
 }

@@ -16,6 +16,7 @@ import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { openStore, StoreUnavailableError, type Store } from "../../src/store/index.js";
 import { KubeStorage, type KubeObject, type WatchEvent } from "../../src/kube/KubeStorage.js";
 import { KubeStatusError } from "../../src/kube/KubeStatusError.js";
+import { ServiceAccountIssuer, ROTATION_MS } from "../../src/kube/issuer/ServiceAccountIssuer.js";
 import { LabClock, Random } from "../../src/platform/index.js";
 import { startPostgres, testDatabase } from "../helpers/postgres.js";
 import { adminCredential, armClientOptions, startTestLab } from "../helpers/lab.js";
@@ -222,4 +223,29 @@ test("a lab whose database goes away answers ARM's 500 InternalServerError, and 
   assert.ok(warnings.some((w) => w.includes(`store postgres://postgres@127.0.0.1:${server.port}/postgres is unreachable`)), warnings.join("\n"));
   server.resume();
   assert.equal((await get(path)).status, 200);
+});
+
+test("two labs on one database: an issuer key one lab rotates in is published by the other at once (LISTEN/NOTIFY), and its tokens verify there", async () => {
+  const db = await testDatabase();
+  cleanups.push(db.drop);
+  const stores = [await openStore(db.url), await openStore(db.url)];
+  cleanups.push(async () => {
+    for (const s of stores) await s.close();
+  });
+  const clocks = [new LabClock(), new LabClock()];
+  const [a, b] = stores.map((s, i) => new ServiceAccountIssuer(s, clocks[i]!, new Random()));
+  const kids = async (i: ServiceAccountIssuer) => (await i.jwks("c1")).keys.map((k) => k.kid as string);
+  const first = await kids(a!);
+  assert.deepEqual(await kids(b!), first, "the other lab publishes the first key");
+  clocks[0]!.advance(ROTATION_MS); // only lab A's clock: lab A rotates, lab B would not by itself
+  const rotated = await kids(a!);
+  assert.equal(rotated.length, 2);
+  for (let i = 0; i < 1000 && (await kids(b!)).length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(await kids(b!), rotated);
+  clocks[1]!.advance(ROTATION_MS);
+  const claims = { issuer: "https://issuer.example/c1", audiences: ["api://AzureADTokenExchange"], expirationSeconds: 3600, namespace: "default", serviceAccount: { name: "sa", uid: "u" } };
+  const signed = await a!.sign("c1", claims);
+  assert.equal(signed.kid, rotated[1]);
+  assert.ok(await b!.verify("c1", signed.token, claims.issuer), "lab B verifies lab A's token signed with the new key");
+  assert.deepEqual(await kids(b!), rotated, "lab B made no key of its own");
 });

@@ -47,6 +47,21 @@ function postgresBackend(): Backend {
   };
 }
 
+/** Waits for `check` to hold, polling; fails after 10 s (notifications from PostgreSQL arrive asynchronously). */
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(check(), "not within 10 s");
+}
+
+/**
+ * A store that listens on its own connection (PostgreSQL) first tells subscribers "*" (drop your caches) when
+ * LISTEN takes effect; wait for that, so that later notifications are not missed. SQLite delivers in-process at once.
+ */
+async function settleListening(s: Store, got: string[]): Promise<void> {
+  if (s.description.startsWith("postgres://")) await until(() => got.includes("*") && got.includes("b:*"));
+  got.length = 0;
+}
+
 /** A promise plus its resolver. */
 function gate(): { wait: Promise<void>; open: () => void } {
   let open!: () => void;
@@ -227,6 +242,37 @@ function conformance(makeBackend: () => Backend): void {
     await s.write((tx) => tx.put("ordered", "p", pod));
     assert.equal(JSON.stringify(await s.read((tx) => tx.get("ordered", "p"))), JSON.stringify(pod));
     assert.equal(JSON.stringify((await s.read((tx) => tx.list("ordered")))[0]?.value), JSON.stringify(pod));
+  }));
+
+  test("notify reaches subscribers once the write commits, never from a rolled-back write, and only from writes", withStore(async (s) => {
+    const got: string[] = [];
+    const off = s.subscribe("topic-a", (p) => got.push(p));
+    s.subscribe("topic-b", (p) => got.push(`b:${p}`));
+    await settleListening(s, got);
+    const g = gate();
+    const writing = s.write(async (tx) => {
+      await tx.notify("topic-a", "first");
+      await g.wait;
+    });
+    await tick();
+    assert.equal(got.length, 0, "nothing before the commit");
+    g.open();
+    await writing;
+    await s.write(async (tx) => {
+      await tx.notify("topic-a", "second");
+      await tx.notify("topic-b", "x");
+    });
+    await assert.rejects(s.write(async (tx) => {
+      await tx.notify("topic-a", "rolled back");
+      throw new Error("boom");
+    }));
+    await assert.rejects(s.read((tx) => tx.notify("topic-a", "from a read")), /needs a write transaction/);
+    await until(() => got.includes("b:x"));
+    off();
+    await s.write((tx) => tx.notify("topic-a", "after unsubscribing"));
+    await s.write((tx) => tx.notify("topic-b", "last"));
+    await until(() => got.includes("b:last"));
+    assert.deepEqual(got, ["first", "second", "b:x", "b:last"]);
   }));
 
   test("awkward values round-trip exactly", withStore(async (s) => {

@@ -124,7 +124,16 @@ function conformance(makeBackend: () => Backend): void {
     for (const s of stores) await s.close();
     await backend.teardown();
   });
+  recordTests(withStore);
+  transactionTests(withStore);
+  valueTests(withStore);
+  if (backend.second) twoProcesses(open, backend.second.bind(backend), stores);
+}
 
+type WithStore = (fn: (s: Store) => Promise<void>) => () => Promise<void>;
+
+/** get, put, insert, delete, list, count, deleteChildren. */
+function recordTests(withStore: WithStore): void {
   test("put then get returns an equal value; a missing id is undefined; kinds are separate", withStore(async (s) => {
     await s.write((tx) => tx.put<Rec>("thing", "a", { n: 1, tags: ["x", "y"] }));
     assert.deepEqual(await s.read((tx) => tx.get<Rec>("thing", "a")), { n: 1, tags: ["x", "y"] });
@@ -179,6 +188,10 @@ function conformance(makeBackend: () => Backend): void {
     assert.equal(await s.write((tx) => tx.deleteChildren("child", "p1")), 0);
   }));
 
+}
+
+/** Rollback, commit visibility, concurrency within one store. */
+function transactionTests(withStore: WithStore): void {
   test("a write that throws is rolled back and rejects with its own error; the store stays usable", withStore(async (s) => {
     await s.write((tx) => tx.put<Rec>("thing", "kept", { n: 1 }));
     const boom = new Error("boom");
@@ -237,6 +250,10 @@ function conformance(makeBackend: () => Backend): void {
     assert.deepEqual(await s.read((tx) => tx.get("thing", "same")), { i: wins.indexOf(true) });
   }));
 
+}
+
+/** What values come back as, and notifications. */
+function valueTests(withStore: WithStore): void {
   test("objects keep their key order (faces answer in stored order and compare JSON text)", withStore(async (s) => {
     const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "default", uid: "u", labels: { zeta: "1", alpha: "2" } }, spec: { tolerations: [{ key: "k", operator: "Exists", effect: "NoSchedule" }] }, status: { phase: "Running" } };
     await s.write((tx) => tx.put("ordered", "p", pod));
@@ -284,8 +301,6 @@ function conformance(makeBackend: () => Backend): void {
       assert.deepEqual(listed[0]?.value, JSON.parse(JSON.stringify(value)), `${label} (through list)`);
     }
   }));
-
-  if (backend.second) twoProcesses(open, backend.second.bind(backend), stores);
 }
 
 /** Two stores on one database, as two lab processes: the database, not the process, keeps them consistent. */

@@ -15,7 +15,8 @@ await build({
   platform: "node",
   target: "node20",
   outExtension: { ".js": ".mjs" },
-  external: ["better-sqlite3"],
+  // pg-native: pg's optional native binding, never installed (pg falls back to its JavaScript client).
+  external: ["better-sqlite3", "pg-native"],
   banner: { js: "import { createRequire as __wilabCreateRequire } from 'node:module'; const require = __wilabCreateRequire(import.meta.url);" },
   logLevel: "warning",
   legalComments: "none",

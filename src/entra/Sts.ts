@@ -57,8 +57,15 @@ export async function loadStsKeys(ctx: Pick<LabContext, "store" | "clock">): Pro
   const existing = await ctx.store.read((tx) => tx.list<SigningKeyRecord>(STS_KEY_KIND));
   if (existing.length) return new KeyRing(existing.map((r) => r.value));
   const rec = await makeSigningKey(ctx.clock.now() - 86_400_000, true, "CN=accounts.accesscontrol.windows.net");
-  await ctx.store.write((tx) => tx.put(STS_KEY_KIND, rec.kid, rec));
-  return new KeyRing([rec]);
+  // Another lab process on the same database may have made the first key meanwhile: one transaction that looks
+  // again, so that of two first starts exactly one key is kept and both sign with it.
+  const keys = await ctx.store.write(async (tx) => {
+    const made = await tx.list<SigningKeyRecord>(STS_KEY_KIND);
+    if (made.length) return made.map((r) => r.value);
+    await tx.put(STS_KEY_KIND, rec.kid, rec);
+    return [rec];
+  });
+  return new KeyRing(keys);
 }
 
 /** Issues and verifies the lab tenant's access tokens (Entra v1 shape, RS256). */

@@ -64,8 +64,9 @@ export class KubeStorage {
 
   /** Runs a write transaction; its watch events are delivered once it has committed. */
   async write<T>(fn: (tx: KubeTx) => Promise<T>): Promise<T> {
-    const events: { cluster: string; event: WatchEvent }[] = [];
-    const result = await this.store.write((tx) => fn(new KubeTx(tx, this.clock, this.random, events)));
+    let events: { cluster: string; event: WatchEvent }[] = [];
+    // A store may run `fn` more than once (PostgreSQL retries a serialization failure): only the committed run's events count.
+    const result = await this.store.write((tx) => fn(new KubeTx(tx, this.clock, this.random, (events = []))));
     for (const e of events) this.bus.emit(e.cluster, e.event);
     return result;
   }

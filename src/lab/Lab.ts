@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { EtcHosts, Faults, LabCa, LabClock, LabLog, Random, installBodyParsers, hostOf, sendJson, loadJose, type LogFormat, type LogLevel } from "../platform/index.js";
 import { issuerTrustAnchors } from "../platform/trustAnchors.js";
 import { installRequestLog, logFaultChanges, routeUpgrades, type FaultSpec } from "../platform/index.js";
-import { SqliteStore } from "../store/index.js";
+import { SqliteStore, openStore, type Store } from "../store/index.js";
 import { entraFace, federatedTrust, loadStsKeys, OidcKeySource, TokenEndpoint, TokenService } from "../entra/index.js";
 import { armFace } from "../arm/face.js";
 import { armRoutes, armPublicRoutes } from "../arm/index.js";
@@ -33,6 +33,8 @@ export interface StartLabOptions {
   dataDir?: string;
   /** Keep all lab state in memory (the CA still lives in `caDir`/`dataDir`, made there once). */
   memory?: boolean;
+  /** Keep the lab's state in this PostgreSQL database, `postgres://user[:password]@host:port/db`, instead of SQLite. */
+  store?: string;
   /** Answer the real Azure host names on 443 (root). */
   transparent?: boolean;
   /** A directory holding `ca.crt`/`ca.key` to use instead of the data dir's. */
@@ -132,7 +134,7 @@ type WiredContext = LabContext & { records: DiagnosticRecords };
 
 function createLabContext(
   o: StartLabOptions,
-  p: { mode: HostMode; wantPort: number; lab0: LabRecord; hosts: Hosts; clock: LabClock; random: Random; store: SqliteStore; ca: LabCa; etcHosts: EtcHosts | undefined; log: LabLogger },
+  p: { mode: HostMode; wantPort: number; lab0: LabRecord; hosts: Hosts; clock: LabClock; random: Random; store: Store; ca: LabCa; etcHosts: EtcHosts | undefined; log: LabLogger },
 ): WiredContext {
   const { clock, log } = p;
   const ctx: WiredContext = {
@@ -210,7 +212,7 @@ async function registerFaces(
 }
 
 /** What the running lab tells its user (and `endpoints.json` records). */
-function labInfo(p: { hosts: Hosts; port: number; mode: HostMode; lab0: LabRecord; caDir: string; ca: LabCa; dataDir: string | undefined; store: SqliteStore }): LabInfo {
+function labInfo(p: { hosts: Hosts; port: number; mode: HostMode; lab0: LabRecord; caDir: string; ca: LabCa; dataDir: string | undefined; store: Store }): LabInfo {
   const { hosts, lab0 } = p;
   return {
     url: hosts.localOrigin,
@@ -243,7 +245,7 @@ function shutdown(p: {
   app: FastifyInstance;
   etcHosts: EtcHosts | undefined;
   ctx: WiredContext;
-  store: SqliteStore;
+  store: Store;
   endpointsFile: string | undefined;
 }): () => Promise<void> {
   let stopped = false;
@@ -273,7 +275,7 @@ async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
   if (!memory) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const ca = await LabCa.loadOrCreate(caDir);
 
-  const store = new SqliteStore(memory ? ":memory:" : join(dataDir, "lab.db"));
+  const store: Store = o.store ? await openStore(o.store) : new SqliteStore(memory ? ":memory:" : join(dataDir, "lab.db"));
   const random = new Random(o.seed);
   const clock = new LabClock();
   const lab0 = await bootstrapLab({ store, random, clock }, { tenantId: o.tenantId, subscriptionId: o.subscriptionId });

@@ -1,7 +1,8 @@
+import { EventEmitter } from "node:events";
 import Database from "better-sqlite3";
 import type { Database as Db, Statement } from "better-sqlite3";
 import type { ListOptions, Row, Store, Tx } from "./Store.js";
-import { MIGRATIONS } from "./migrations.js";
+import { MIGRATIONS, migrationSql } from "./migrations.js";
 
 interface Stmts {
   get: Statement<[string, string], { value: string }>;
@@ -20,6 +21,9 @@ export class SqliteStore implements Store {
   /** Prepared list statements by shape (parent? after? limit?): preparing per call cost ~7 % of a request. */
   private readonly listStmts = new Map<string, Statement>();
   private queue: Promise<unknown> = Promise.resolve();
+  /** The open write transaction's notifications (one process per SQLite database: delivered here, after COMMIT). */
+  private notes: [topic: string, payload: string][] | undefined;
+  private readonly bus = new EventEmitter().setMaxListeners(0);
   readonly description: string;
 
   constructor(path: string | ":memory:") {
@@ -52,7 +56,7 @@ export class SqliteStore implements Store {
     for (const m of MIGRATIONS) {
       if (done.has(m.version)) continue;
       this.db.transaction(() => {
-        this.db.exec(m.sqlite);
+        this.db.exec(migrationSql(m, "sqlite"));
         this.db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)").run(m.version, new Date().toISOString());
       })();
     }
@@ -98,7 +102,16 @@ export class SqliteStore implements Store {
     count: async (kind: string, parent?: string) =>
       (parent === undefined ? this.stmts.count.get(kind) : this.stmts.countParent.get(kind, parent))!.n,
     deleteChildren: async (kind: string, parent: string) => this.stmts.delChildren.run(kind, parent).changes,
+    notify: async (topic: string, payload: string) => {
+      if (!this.notes) throw new Error("notify() needs a write transaction");
+      this.notes.push([topic, payload]);
+    },
   };
+
+  subscribe(topic: string, fn: (payload: string) => void): () => void {
+    this.bus.on(topic, fn);
+    return () => this.bus.off(topic, fn);
+  }
 
   private serialise<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.queue.then(fn, fn);
@@ -114,11 +127,15 @@ export class SqliteStore implements Store {
   write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.serialise(async () => {
       this.db.exec("BEGIN IMMEDIATE");
+      const notes: [string, string][] = (this.notes = []);
       try {
         const result = await fn(this.tx);
         this.db.exec("COMMIT");
+        this.notes = undefined;
+        for (const [topic, payload] of notes) this.bus.emit(topic, payload);
         return result;
       } catch (err) {
+        this.notes = undefined;
         if (this.db.inTransaction) this.db.exec("ROLLBACK");
         throw err;
       }

@@ -25,6 +25,11 @@ export interface Tx {
   count(kind: string, parent?: string): Promise<number>;
   /** Deletes every record of a kind under a parent; returns how many. */
   deleteChildren(kind: string, parent: string): Promise<number>;
+  /**
+   * Announces a change of `topic` (e.g. a cluster's issuer keys) to the subscribers of every process on this store's
+   * database, this one included, once this write transaction commits; nothing if it rolls back. Writes only.
+   */
+  notify(topic: string, payload: string): Promise<void>;
 }
 
 export interface Store {
@@ -32,6 +37,12 @@ export interface Store {
   read<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Runs `fn` in a write transaction; resolves only after the commit is durable. */
   write<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Calls `fn` with the payload of every committed `notify` of `topic`, from any process on this store's database,
+   * and with `"*"` when notifications may have been missed (on first listening and after a lost connection):
+   * a subscriber keeping a cache drops all of it then. Returns the unsubscribe function.
+   */
+  subscribe(topic: string, fn: (payload: string) => void): () => void;
   close(): Promise<void>;
   /** A short description for the ready line, e.g. `sqlite:/home/u/.wilab/lab.db`. */
   readonly description: string;

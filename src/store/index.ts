@@ -1,3 +1,5 @@
 export type { Store, Tx, Row, ListOptions } from "./Store.js";
 export { SqliteStore } from "./SqliteStore.js";
-export { MIGRATIONS } from "./migrations.js";
+export { MIGRATIONS, migrationSql, type Dialect, type Migration } from "./migrations.js";
+export { openStore, isPostgresUrl } from "./open.js";
+export { StoreUnavailableError, StoreConflictError, redactStoreUrl } from "./errors.js";

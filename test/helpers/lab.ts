@@ -1,11 +1,24 @@
 import { ClientSecretCredential } from "@azure/identity";
 import { startLab, type Lab, type StartLabOptions } from "../../src/index.js";
+import { testDatabase } from "./postgres.js";
 
-/** Starts an in-memory lab on a random port that uses the suite's test CA (trusted via NODE_EXTRA_CA_CERTS). */
+/**
+ * Starts an in-memory lab on a random port that uses the suite's test CA (trusted via NODE_EXTRA_CA_CERTS).
+ * With WILAB_TEST_STORE=postgres (scripts/run-tests.mjs runs a few files a second time so) its state lives in a
+ * database of its own on the run's throwaway PostgreSQL server, dropped when the lab stops.
+ */
 export async function startTestLab(o: StartLabOptions = {}): Promise<Lab> {
   const caDir = process.env.WILAB_TEST_CA_DIR;
   if (!caDir) throw new Error("WILAB_TEST_CA_DIR is not set: run the tests with `npm test` (scripts/run-tests.mjs)");
-  return startLab({ memory: true, port: 0, caDir, ...o });
+  if (process.env.WILAB_TEST_STORE !== "postgres" || o.store) return startLab({ memory: true, port: 0, caDir, ...o });
+  const db = await testDatabase();
+  const lab = await startLab({ memory: true, port: 0, caDir, store: db.url, ...o }).catch(async (err: unknown) => {
+    await db.drop();
+    throw err;
+  });
+  if (!lab.store.startsWith("postgres://")) throw new Error(`WILAB_TEST_STORE=postgres, yet the lab runs on ${lab.store}`);
+  const stop = lab.stop.bind(lab);
+  return Object.assign(lab, { stop: () => stop().finally(() => db.drop()) });
 }
 
 /** The lab admin's service principal as a real @azure/identity credential (management SDKs sign in with it). */

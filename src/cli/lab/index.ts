@@ -28,6 +28,7 @@ interface UpOptions {
   port?: string;
   dataDir?: string;
   memory?: boolean;
+  store?: string;
   transparent?: boolean;
   tenantId?: string;
   subscriptionId?: string;
@@ -44,6 +45,7 @@ function upOptions(a: Args): UpOptions {
     port: str(a, "port"),
     dataDir: str(a, "dataDir"),
     memory: bool(a, "memory"),
+    store: str(a, "store") ?? (process.env.WILAB_STORE || undefined),
     transparent: bool(a, "transparent"),
     tenantId: str(a, "tenantId"),
     subscriptionId: str(a, "subscriptionId"),
@@ -97,6 +99,7 @@ async function up(o: UpOptions, setExitCode: (code: number) => void): Promise<vo
     port,
     dataDir: o.dataDir,
     memory: o.memory,
+    store: o.store,
     transparent: o.transparent,
     tenantId: o.tenantId,
     subscriptionId: o.subscriptionId,
@@ -166,6 +169,7 @@ export const commands: CommandDef[] = [
       opt("port", "--port", "port to listen on (default 8443; 443 with --transparent)."),
       opt("dataDir", "--data-dir", `state, CA and keys ${dataDirHelp}.`),
       opt("memory", "--memory", "keep all state in memory; nothing is written to disk.", { kind: "flag" }),
+      opt("store", "--store", "keep the lab's state in PostgreSQL, postgres://user@host:port/db (default $WILAB_STORE, else the embedded SQLite store in the data dir)."),
       opt("transparent", "--transparent", "answer the real Azure host names on 443 (needs root; edits /etc/hosts while running).", { kind: "flag" }),
       opt("tenantId", "--tenant-id", "tenant id for a new lab."),
       opt("subscriptionId", "--subscription-id", "subscription id for a new lab."),
@@ -179,6 +183,7 @@ export const commands: CommandDef[] = [
     examples: [
       { summary: "Start a lab on https://localhost:8443 with its state in ~/.wilab.", command: "wilab up" },
       { summary: "A throwaway lab: nothing on disk, any free port.", command: "wilab up --memory --port 0" },
+      { summary: "A lab whose state lives in PostgreSQL.", command: "wilab up --store postgres://wilab@db.example:5432/wilab" },
     ],
     async run(ctx: CommandContext, a: Args) {
       await up(upOptions(a), (code) => ctx.setExitCode(code)).catch((err: unknown) => {

@@ -16,6 +16,7 @@ import { WatchHub } from "./watch.js";
 import { pathSegments, requestInfo } from "./requestInfo.js";
 import { queryAll, sendError, serveResource, type ApiServer, type Call } from "./handlers/index.js";
 import { serveNonResource, type OpenApiCache } from "./handlers/nonResource.js";
+import { StoreConflictError, StoreUnavailableError } from "../../store/index.js";
 
 export { requestToken } from "./token.js";
 export { verifyServiceAccountToken } from "./auth.js";
@@ -70,6 +71,8 @@ export async function apiServerRoutes(app: FastifyInstance, kube: KubeContext): 
     if (err instanceof KubeStatusError) return fail(req, reply, err);
     if (err.code === "FST_ERR_CTP_BODY_TOO_LARGE") return fail(req, reply, KubeErrors.tooLarge());
     if (err.statusCode && err.statusCode < 500) return fail(req, reply, KubeErrors.badRequest(err.message));
+    // The store unreachable (PostgreSQL down) is kube-apiserver's storage failure: 500 InternalError, not the client's fault.
+    if (err instanceof StoreUnavailableError || err instanceof StoreConflictError) return fail(req, reply, KubeErrors.internal(err.message));
     kube.ctx.log.warn(`kube-apiserver: ${err.stack ?? err.message}`);
     return fail(req, reply, KubeErrors.badRequest(err.message));
   });

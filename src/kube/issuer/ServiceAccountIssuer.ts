@@ -7,6 +7,8 @@ export const ROTATION_MS = 45 * 86_400_000;
 export const KEY_LIFETIME_MS = 90 * 86_400_000;
 /** With workload identity on, AKS Arc disables extended tokens: 24 h at most. */
 export const MAX_TOKEN_SECONDS = 86_400;
+/** The store notification (Tx.notify) of a change to a cluster's issuer keys; the payload is the cluster id. */
+const KEYS_TOPIC = "kube-issuer-keys";
 
 export interface TokenClaimsInput {
   issuer: string;
@@ -41,7 +43,10 @@ export class ServiceAccountIssuer {
     private readonly store: Store,
     private readonly clock: LabClock,
     private readonly random: Random,
-  ) {}
+  ) {
+    // Another lab process on the same database made or removed a cluster's keys: read them again when next needed.
+    store.subscribe(KEYS_TOPIC, (clusterId) => (clusterId === "*" ? this.rings.clear() : this.rings.delete(clusterId)));
+  }
 
   private load(clusterId: string): Promise<KeyRing> {
     let p = this.rings.get(clusterId);
@@ -51,8 +56,15 @@ export class ServiceAccountIssuer {
         if (rows.length) return new KeyRing(rows.map((r) => r.value));
         const first = await makeSigningKey(this.clock.now(), false);
         first.retireAt = first.createdAt + KEY_LIFETIME_MS;
-        await this.store.write((tx) => tx.put(kindOf(clusterId), first.kid, first));
-        return new KeyRing([first]);
+        // Looks again in the writing transaction: another lab process on the same database may have made it.
+        const keys = await this.store.write(async (tx) => {
+          const made = await tx.list<SigningKeyRecord>(kindOf(clusterId));
+          if (made.length) return made.map((r) => r.value);
+          await tx.put(kindOf(clusterId), first.kid, first);
+          await tx.notify(KEYS_TOPIC, clusterId);
+          return [first];
+        });
+        return new KeyRing(keys);
       })();
       this.rings.set(clusterId, p);
       p.catch(() => this.rings.delete(clusterId));
@@ -68,7 +80,10 @@ export class ServiceAccountIssuer {
     while (active.record.createdAt + ROTATION_MS <= now) {
       const next = await makeSigningKey(active.record.createdAt + ROTATION_MS, false);
       next.retireAt = next.createdAt + KEY_LIFETIME_MS;
-      await this.store.write((tx) => tx.put(kindOf(clusterId), next.kid, next));
+      await this.store.write(async (tx) => {
+        await tx.put(kindOf(clusterId), next.kid, next);
+        await tx.notify(KEYS_TOPIC, clusterId);
+      });
       ring.add(next);
       active = ring.active(now);
     }
@@ -126,6 +141,7 @@ export class ServiceAccountIssuer {
     this.rings.delete(clusterId);
     await this.store.write(async (tx) => {
       for (const r of await tx.list(kindOf(clusterId))) await tx.delete(kindOf(clusterId), r.id);
+      await tx.notify(KEYS_TOPIC, clusterId);
     });
   }
 }

@@ -107,7 +107,10 @@ export async function graphFace(app: FastifyInstance, d: GraphFaceDeps): Promise
   async function authenticate(req: FastifyRequest): Promise<GraphCaller> {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "");
     try {
-      const claims = await tokens.verify(m?.[1], GRAPH_AUDIENCES);
+      // In local mode Graph is served at the lab's origin, and az (its cloud's microsoftGraphResourceId set to that
+      // origin, as `wilab az-cloud` registers it) asks for tokens with that audience; the real Graph's are accepted too.
+      const audiences = ctx.config.mode === "transparent" ? GRAPH_AUDIENCES : [...GRAPH_AUDIENCES, ctx.hosts.localOrigin];
+      const claims = await tokens.verify(m?.[1], audiences);
       const admins = d.admins().map((a) => a.toLowerCase());
       const caller = { claims, isUser: claims.idtyp === "user", isAdmin: admins.includes(claims.oid.toLowerCase()) };
       callers.set(req, caller);

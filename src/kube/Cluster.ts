@@ -24,6 +24,9 @@ export interface ClusterRecord {
   createdAt: number;
   /** Lab-clock ms when the workload identity extension finished installing. */
   extensionReadyAt: number;
+  /** Who created it, as ARM's systemData names the caller (a user's UPN or an application's client id). */
+  createdBy?: string;
+  createdByType?: string;
 }
 
 const KIND = "cluster";

@@ -35,21 +35,23 @@ export async function tenantBody(tx: Tx): Promise<Record<string, unknown>> {
 export function metadataEndpoints(ctx: LabContext, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   const v = queryOf(req)["api-version"];
   if (!v) return sendJson(reply, 400, { error: { code: "MissingApiVersionParameter", message: "The api-version query parameter (?api-version=) is required for all requests." } });
-  const login = `${ctx.hosts.loginOrigin}/`;
+  // In local mode the login endpoint is the lab's /adfs authority, as Azure Stack Hub's is: az and MSAL then
+  // skip instance and user-realm discovery (which would go to login.microsoftonline.com, or drop the port).
+  const login = ctx.config.mode === "transparent" ? `${ctx.hosts.loginOrigin}/` : `${ctx.hosts.loginOrigin}/adfs`;
   const arm = `${ctx.hosts.armOrigin}/`;
   const audiences = ["https://management.core.windows.net/", "https://management.azure.com/"];
   if (v < "2019-05-01") {
     return sendJson(reply, 200, {
       galleryEndpoint: "https://gallery.azure.com/",
       graphEndpoint: "https://graph.windows.net/",
-      portalEndpoint: "https://portal.azure.com/",
+      portalEndpoint: ctx.config.mode === "transparent" ? "https://portal.azure.com/" : `${ctx.hosts.localOrigin}/portal/`,
       authentication: { loginEndpoint: login, audiences },
     });
   }
   return sendJson(reply, 200, [
     {
       portal: "https://portal.azure.com",
-      authentication: { loginEndpoint: login, audiences, tenant: "common", identityProvider: "AAD" },
+      authentication: ctx.config.mode === "transparent" ? { loginEndpoint: login, audiences, tenant: "common", identityProvider: "AAD" } : { loginEndpoint: login, audiences, tenant: "adfs", identityProvider: "ADFS" },
       media: "https://rest.media.azure.net",
       graphAudience: "https://graph.windows.net/",
       graph: "https://graph.windows.net/",

@@ -33,6 +33,7 @@ export const TOP: Record<string, TopEntry> = {
   status: { summary: "Show the running lab: mode, store, uptime, clock.", load: () => import("./labcmds.js") },
   clock: { summary: "Show, advance or reset the lab clock.", load: () => import("./labcmds.js") },
   fault: { summary: "Inject faults: an unreachable issuer, latency, throttling, propagation delays.", load: () => import("./fault.js") },
+  "az-cloud": { summary: "Print (or run) the `az cloud register` command that points the real az at this lab.", load: () => import("./azCloud.js") },
   "oidc-issuer": { summary: "Host the OIDC issuer documents (discovery and JWKS) of a self-managed cluster.", load: () => import("./oidcIssuer.js") },
   version: { summary: "Show the versions of wilab and the Azure CLI it emulates.", load: () => import("./labcmds.js") },
   shell: { summary: "Print a PATH entry that puts the `az` shim first (eval \"$(wilab shell)\").", load: () => import("./labcmds.js") },

@@ -1,7 +1,7 @@
 import type { Tx } from "../../../store/index.js";
 import { Secrets, Vaults, type DeletedVaultRecord, type VaultRecord } from "../../../keyvault/index.js";
 import { ArmErrors } from "../../ArmError.js";
-import { resourceId, type ArmCaller, type ArmRequest } from "../../ArmRoute.js";
+import { resourceId, type ArmRequest } from "../../ArmRoute.js";
 import { KEYVAULT_API_VERSIONS } from "../../apiVersions.js";
 import type { ArmDeps } from "../../deps.js";
 import { VAULT_TYPE } from "../vaultBody.js";
@@ -15,10 +15,7 @@ export const IN_GROUP = { type: VAULT_TYPE, apiVersions: KEYVAULT_API_VERSIONS, 
 
 export const sameId = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
-/** Who made a change, as systemData-like fields spell it. */
-export function callerName(c: ArmCaller): { by: string; type: string } {
-  return c.claims.idtyp === "user" ? { by: c.claims.upn ?? c.oid, type: "User" } : { by: c.appid, type: "Application" };
-}
+export { callerName } from "../../caller.js";
 
 /** Removes a soft-deleted vault and its secrets for good. */
 export async function purgeVault(tx: Tx, name: string): Promise<void> {

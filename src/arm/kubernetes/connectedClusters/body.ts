@@ -46,7 +46,14 @@ export function connectedClusterBody(d: KubernetesDeps, c: ClusterRecord, apiVer
     tags: c.tags,
     kind: "ProvisionedCluster",
     identity: { type: "SystemAssigned", principalId: c.clusterId, tenantId: c.tenantId },
-    systemData: { createdAt: new Date(c.createdAt).toISOString(), createdByType: "User", lastModifiedAt: new Date(c.createdAt).toISOString() },
+    systemData: {
+      ...(c.createdBy ? { createdBy: c.createdBy } : {}),
+      createdByType: c.createdByType ?? "User",
+      createdAt: new Date(c.createdAt).toISOString(),
+      ...(c.createdBy ? { lastModifiedBy: c.createdBy } : {}),
+      lastModifiedByType: c.createdByType ?? "User",
+      lastModifiedAt: new Date(c.createdAt).toISOString(),
+    },
     properties: props,
   };
 }

@@ -1,3 +1,4 @@
+import { callerName } from "../../caller.js";
 import type { Tx } from "../../../store/index.js";
 import type { ClusterRecord } from "../../../kube/index.js";
 import { ArmErrors } from "../../ArmError.js";
@@ -20,7 +21,8 @@ interface ClusterInput {
 }
 
 /** The new cluster's record. */
-function newCluster({ ctx }: KubernetesDeps, i: ClusterInput): ClusterRecord {
+function newCluster({ ctx }: KubernetesDeps, i: ClusterInput, req: ArmRequest): ClusterRecord {
+  const who = callerName(req.caller);
   const { props } = i;
   const aad = isObject(props.aadProfile) ? props.aadProfile : {};
   return {
@@ -38,13 +40,15 @@ function newCluster({ ctx }: KubernetesDeps, i: ClusterInput): ClusterRecord {
     tags: i.tags,
     createdAt: ctx.clock.now(),
     extensionReadyAt: ctx.clock.now(),
+    createdBy: who.by,
+    createdByType: who.type,
   };
 }
 
 /** Creates the cluster and its initial Kubernetes objects; their watch events go out once the transaction commits. */
 async function create(d: KubernetesDeps, tx: Tx, req: ArmRequest, i: ClusterInput): Promise<ArmResponse> {
   if (i.wantWi && !i.wantOidc) throw ArmErrors.workloadIdentityNeedsOidc();
-  const c = newCluster(d, i);
+  const c = newCluster(d, i, req);
   const flush = await d.clusters.provision(tx, c);
   return { status: 201, body: connectedClusterBody(d, c, req.apiVersion), afterCommit: flush };
 }

@@ -1,6 +1,6 @@
 /**
  * ARM's `$filter` for resource lists, the subset az and the SDKs send: clauses joined by `and`, each
- * `resourceType eq '…'`, `name eq '…'`, `location eq '…'`, `tagName eq '…'` (with an optional
+ * `resourceType eq '…'`, `resourceGroup eq '…'` (az resource list -g), `name eq '…'`, `location eq '…'`, `tagName eq '…'` (with an optional
  * `tagValue eq '…'`), or `substringof('…', name)`. Comparisons ignore case, as ARM's do. Pure.
  */
 export interface GenericResource {
@@ -16,7 +16,7 @@ export interface GenericResource {
 
 export type ResourcePredicate = (r: GenericResource) => boolean;
 
-const CLAUSE = /^(resourceType|name|location|tagName|tagValue)\s+eq\s+'((?:[^']|'')*)'$/i;
+const CLAUSE = /^(resourceType|resourceGroup|name|location|tagName|tagValue)\s+eq\s+'((?:[^']|'')*)'$/i;
 const SUBSTRING = /^substringof\(\s*'((?:[^']|'')*)'\s*,\s*name\s*\)$/i;
 
 /** The predicate of a `$filter`, or undefined when it is not in the supported grammar. */
@@ -41,6 +41,7 @@ export function parseResourceFilter(filter: string | undefined): ResourcePredica
     else if (field === "tagvalue") tagValue = v;
     else if (field === "resourcetype") tests.push((r) => r.type.toLowerCase() === v.toLowerCase());
     else if (field === "name") tests.push((r) => r.name.toLowerCase() === v.toLowerCase());
+    else if (field === "resourcegroup") tests.push((r) => (r.id.split("/")[4] ?? "").toLowerCase() === v.toLowerCase());
     else tests.push((r) => (r.location ?? "").toLowerCase() === v.toLowerCase());
   }
   if (tagValue !== undefined && tagName === undefined) return undefined;

@@ -122,6 +122,33 @@ export const RESOURCES: ResourceDef[] = [
     singular: "mutatingwebhookconfiguration",
     categories: ["api-extensions"],
   }),
+  def({
+    resource: "services",
+    kind: "Service",
+    group: "",
+    version: "v1",
+    namespaced: true,
+    singular: "service",
+    shortNames: ["svc"],
+    categories: ["all"],
+    subresources: [{ name: "status", kind: "Service", verbs: ["get", "patch", "update"] }],
+  }),
+  def({
+    resource: "clusterroles",
+    kind: "ClusterRole",
+    group: "rbac.authorization.k8s.io",
+    version: "v1",
+    namespaced: false,
+    singular: "clusterrole",
+  }),
+  def({
+    resource: "clusterrolebindings",
+    kind: "ClusterRoleBinding",
+    group: "rbac.authorization.k8s.io",
+    version: "v1",
+    namespaced: false,
+    singular: "clusterrolebinding",
+  }),
   appsWorkload("deployments", "Deployment", "deploy"),
   appsWorkload("replicasets", "ReplicaSet", "rs"),
   def({
@@ -161,6 +188,7 @@ export const GROUPS = [
   { name: "apps", version: "v1" },
   { name: "authentication.k8s.io", version: "v1" },
   { name: "batch", version: "v1" },
+  { name: "rbac.authorization.k8s.io", version: "v1" },
 ];
 
 export function groupVersion(r: { group: string; version: string }): string {

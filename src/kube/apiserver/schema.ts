@@ -184,6 +184,7 @@ const podStatus = obj("PodStatus", {
   resourceClaimStatuses: arr(any, "name"),
 });
 
+const policyRule = obj("PolicyRule", { verbs: arr(str), apiGroups: arr(str), resources: arr(str), resourceNames: arr(str), nonResourceURLs: arr(str) });
 const top = (go: string, fields: Record<string, Schema>): ObjectSchema => obj(go, { apiVersion: str, kind: str, metadata: objectMeta, ...fields });
 
 const rule = obj("RuleWithOperations", { operations: arr(str), apiGroups: arr(str), apiVersions: arr(str), resources: arr(str), scope: str });
@@ -303,6 +304,36 @@ export const SCHEMAS: Record<string, ObjectSchema> = {
     reportingInstance: str,
   }),
   MutatingWebhookConfiguration: top("MutatingWebhookConfiguration", { webhooks: arr(mutatingWebhook, "name") }),
+  Service: top("Service", {
+    spec: obj("ServiceSpec", {
+      selector: map(str),
+      ports: arr(obj("ServicePort", { name: str, protocol: str, appProtocol: str, port: i32, targetPort: intOrString, nodePort: i32 }), "port"),
+      type: str,
+      clusterIP: str,
+      clusterIPs: arr(str),
+      externalIPs: arr(str),
+      externalName: str,
+      externalTrafficPolicy: str,
+      internalTrafficPolicy: str,
+      ipFamilies: arr(str),
+      ipFamilyPolicy: str,
+      loadBalancerIP: str,
+      loadBalancerSourceRanges: arr(str),
+      publishNotReadyAddresses: bool,
+      sessionAffinity: str,
+      sessionAffinityConfig: any,
+      allocateLoadBalancerNodePorts: bool,
+      loadBalancerClass: str,
+      healthCheckNodePort: i32,
+      trafficDistribution: str,
+    }),
+    status: obj("ServiceStatus", { loadBalancer: any, conditions: arr(any, "type") }),
+  }),
+  ClusterRole: top("ClusterRole", { rules: arr(policyRule), aggregationRule: obj("AggregationRule", { clusterRoleSelectors: arr(labelSelector) }) }),
+  ClusterRoleBinding: top("ClusterRoleBinding", {
+    roleRef: obj("RoleRef", { apiGroup: str, kind: str, name: str }),
+    subjects: arr(obj("Subject", { kind: str, apiGroup: str, name: str, namespace: str })),
+  }),
   TokenRequest: top("TokenRequest", {
     spec: obj("TokenRequestSpec", { audiences: arr(str), expirationSeconds: i64, boundObjectRef: anyOf("BoundObjectReference", ["kind", "apiVersion", "name", "uid"]) }),
     status: any,

@@ -183,6 +183,30 @@ export const PRINTERS: Record<string, Printer> = {
     columns: [NAME, col("Type", "string", "The type of data stored in the secret"), col("Data", "string", "The number of data points stored in the secret"), AGE],
     cells: (o, now) => [o.metadata.name, String(o.type ?? ""), Object.keys(isObj(o.data) ? o.data : {}).length, age(o, now)],
   },
+  Service: {
+    columns: [
+      NAME,
+      col("Type", "string", "The type of service."),
+      col("Cluster-IP", "string", "The cluster IP of the service."),
+      col("External-IP", "string", "The external IP of the service."),
+      col("Port(s)", "string", "The ports of the service."),
+      AGE,
+      col("Selector", "string", "The selector of the service.", 1),
+    ],
+    cells: (o, now) => {
+      const spec = isObj(o.spec) ? o.spec : {};
+      const ports = list(spec.ports).map((p) => `${String(p.port)}${p.nodePort ? `:${String(p.nodePort)}` : ""}/${String(p.protocol ?? "TCP")}`).join(",");
+      const selector = Object.entries(isObj(spec.selector) ? spec.selector : {}).map(([k, v]) => `${k}=${String(v)}`).join(",");
+      return [o.metadata.name, String(spec.type ?? "ClusterIP"), String(spec.clusterIP ?? "<none>"), list(spec.externalIPs).join(",") || "<none>", ports || "<none>", age(o, now), selector || "<none>"];
+    },
+  },
+  ClusterRoleBinding: {
+    columns: [NAME, col("Role", "string", "The role of the binding."), AGE],
+    cells: (o, now) => {
+      const ref = isObj(o.roleRef) ? o.roleRef : {};
+      return [o.metadata.name, `${String(ref.kind ?? "")}/${String(ref.name ?? "")}`, age(o, now)];
+    },
+  },
   MutatingWebhookConfiguration: {
     columns: [NAME, col("Webhooks", "integer", "Webhooks indicates the number of webhooks."), AGE],
     cells: (o, now) => [o.metadata.name, list(o.webhooks).length, age(o, now)],

@@ -15,7 +15,7 @@ import { jobStrategy, JOB_ORPHAN_WARNING } from "./job.js";
 import { defineKind, type KindStrategy } from "./kind.js";
 import { podStrategy } from "./pod.js";
 import { namespaceStrategy } from "./namespace.js";
-import { configMapStrategy, eventStrategy, secretStrategy, selfSubjectReviewStrategy, serviceAccountStrategy, tokenReviewStrategy } from "./core.js";
+import { clusterRoleBindingStrategy, clusterRoleStrategy, configMapStrategy, eventStrategy, secretStrategy, selfSubjectReviewStrategy, serviceAccountStrategy, serviceStrategy, tokenReviewStrategy } from "./core.js";
 import { mutatingWebhookConfigurationStrategy } from "./webhookConfiguration.js";
 import { WORKLOADS } from "../table.js";
 
@@ -69,6 +69,9 @@ const KINDS: Record<string, KindStrategy> = Object.fromEntries(
     serviceAccountStrategy,
     eventStrategy,
     mutatingWebhookConfigurationStrategy,
+    serviceStrategy,
+    clusterRoleStrategy,
+    clusterRoleBindingStrategy,
     tokenReviewStrategy,
     selfSubjectReviewStrategy,
     workload("Deployment", deploymentStrategy),

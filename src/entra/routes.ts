@@ -200,4 +200,16 @@ export async function entraFace(app: FastifyInstance, d: EntraFaceDeps): Promise
   authorizeRoutes(app, { ctx, lab: d.lab, tenantMatches: (t) => endpoint.tenantMatches(t) });
   app.post("/:tenant/oauth2/token", tokenRoute(ctx, endpoint, true));
   app.get("/common/discovery/instance", instanceDiscovery(ctx, d));
+  // MSAL's user realm discovery before a password grant (az login -u/-p on login.microsoftonline.com): every lab
+  // user is a managed (cloud) account of the lab's tenant, never federated to an on-premises ADFS.
+  app.get<{ Params: { user: string } }>("/common/userrealm/:user", async (req, reply) => {
+    const user = decodeURIComponent(req.params.user);
+    return sendJson(reply, 200, {
+      ver: "1.0",
+      account_type: "Managed",
+      domain_name: user.includes("@") ? user.split("@")[1] : d.lab().tenantDomain,
+      cloud_instance_name: "microsoftonline.com",
+      cloud_audience_urn: "urn:federation:MicrosoftOnline",
+    });
+  });
 }

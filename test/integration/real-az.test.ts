@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startLab, type Lab } from "../../src/index.js";
+import { portUnavailable } from "../helpers/ports.js";
 
 const AZ = "/usr/bin/az";
 const root = resolve(fileURLToPath(new URL("../../../", import.meta.url)));
@@ -90,4 +91,26 @@ test("the real az 2.45: cloud registered by wilab az-cloud, az login -u/-p, the 
   assert.equal(await az("ad", "sp", "show", "--id", clientId, "--query", "displayName", "-o", "tsv"), "myIdentity");
   const created = JSON.parse(await az("rest", "--method", "get", "--url", `${lab.url}${cc}?api-version=2024-01-01`, "--query", "systemData")) as { createdBy: string; createdByType: string };
   assert.deepEqual([created.createdBy, created.createdByType], [lab.admin.userPrincipalName, "User"]);
+});
+
+const root443 = process.getuid?.() === 0 ? await portUnavailable(443) : "not root";
+const transparentSkip = skip || (process.getuid?.() !== 0 ? "transparent mode needs root (port 443 and /etc/hosts); CI runs as root" : root443 ? `transparent mode needs port 443: ${root443}` : false);
+
+test("the real az 2.45 in transparent mode: the AzureCloud it ships with, az login -u/-p through user-realm discovery, resources, Graph", { skip: transparentSkip }, async () => {
+  const caDir = process.env.WILAB_TEST_CA_DIR!;
+  const t = await startLab({ memory: true, transparent: true, port: 443, caDir, recordEndpoints: false });
+  const saved = env;
+  env = { ...saved, AZURE_CONFIG_DIR: join(home, "azure-transparent"), REQUESTS_CA_BUNDLE: t.caCertPath };
+  try {
+    const accounts = JSON.parse(await az("login", "-u", t.admin.userPrincipalName, "-p", t.admin.password, "-o", "json")) as { id: string; cloudName: string }[];
+    assert.deepEqual([accounts[0]!.id, accounts[0]!.cloudName], [t.subscriptionId, "AzureCloud"]);
+    assert.equal(await az("group", "create", "--name", "rg-t", "--location", "westeurope", "--query", "name", "-o", "tsv"), "rg-t");
+    assert.match(await az("identity", "create", "--name", "id-t", "--resource-group", "rg-t", "--query", "clientId", "-o", "tsv"), /^[0-9a-f-]{36}$/);
+    assert.equal(await az("keyvault", "create", "--name", "kv-t-real-az", "-g", "rg-t", "-l", "westeurope", "--enable-rbac-authorization", "--query", "properties.vaultUri", "-o", "tsv"), "https://kv-t-real-az.vault.azure.net/");
+    assert.match(await az("keyvault", "list", "--query", "[].name", "-o", "tsv"), /^kv-t-real-az$/m);
+    assert.equal(await az("ad", "signed-in-user", "show", "--query", "userPrincipalName", "-o", "tsv"), t.admin.userPrincipalName);
+  } finally {
+    env = saved;
+    await t.stop();
+  }
 });

@@ -25,8 +25,9 @@ export const ArmErrors = {
       "NoRegisteredProviderFound",
       `No registered resource provider found for location '${location}' and API version '${version}' for type '${type.split("/").slice(1).join("/")}'. The supported api-versions are '${supported.join(", ")}'. The supported locations are ''.`,
     ),
-  invalidApiVersion: (version: string) =>
-    new ArmError(400, "InvalidApiVersionParameter", `The api-version '${version}' is invalid. The supported versions are '2025-04-01,2024-11-01,2024-07-01,2024-03-01,2023-07-01,2022-12-01,2022-09-01,2022-01-01,2021-04-01,2021-01-01,2020-10-01,2020-06-01,2019-11-01,2019-10-01,2019-08-01,2019-07-01,2019-06-01,2019-05-10,2019-05-01,2018-05-01,2018-02-01,2018-01-01,2017-12-01,2017-08-01,2017-06-01,2017-05-10,2017-05-01,2017-03-01,2016-09-01,2016-07-01,2016-06-01,2016-02-01,2015-11-01,2015-01-01,2014-04-01-preview,2014-04-01,2014-01-01'.`),
+  /** ARM's own answer for the Microsoft.Resources namespace [V] (azure-rest-api-specs#11711, azure-powershell#6031): "The api-version '…' is invalid. The supported versions are '…'." */
+  invalidApiVersion: (version: string, supported: readonly string[]) =>
+    new ArmError(400, "InvalidApiVersionParameter", `The api-version '${version}' is invalid. The supported versions are '${[...supported].sort().reverse().join(",")}'.`),
   authenticationMissing: () =>
     new ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.").withHeader(
       "www-authenticate",

@@ -177,6 +177,8 @@ async function dispatch(d: ArmFaceDeps, compiled: CompiledRoute[], callers: Weak
     throw ArmErrors.subscriptionNotFound(sub).withHint(`the lab's subscription is ${lab.subscriptionId}`);
   }
   if (!route.apiVersions.includes(apiVersion)) {
+    // ARM answers its own namespace itself; a resource provider's types get NoRegisteredProviderFound.
+    if (route.type.toLowerCase().startsWith("microsoft.resources/")) throw ArmErrors.invalidApiVersion(apiVersion, route.apiVersions);
     throw ArmErrors.noRegisteredProvider("global", apiVersion, route.type, route.apiVersions);
   }
   const op = route.operations[method === "HEAD" ? "GET" : method];

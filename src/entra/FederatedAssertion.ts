@@ -148,7 +148,9 @@ export async function checkFederatedAssertion(
   const exp = typeof payload.exp === "number" ? payload.exp : 0;
   const nbf = typeof payload.nbf === "number" ? payload.nbf : 0;
   if (typeof payload.iat !== "number" || exp - iat > MAX_ASSERTION_LIFETIME_S) {
-    throw EntraErrors.lifetimeTooLong(dotnetRoundTrip(iat * 1000), dotnetRoundTrip(exp * 1000)).withHint(
+    // Unix seconds, as Entra prints them [V]: azure-sdk-for-python#32124 ("Token issued at 1695056139. Token
+    // expires on 1726592139.") and azure-docs#86916.
+    throw EntraErrors.lifetimeTooLong(String(iat), String(exp)).withHint(
       typeof payload.iat !== "number" ? "the assertion has no 'iat' claim" : `exp - iat = ${exp - iat} s; the maximum is ${MAX_ASSERTION_LIFETIME_S} s (25 h)`,
     );
   }

@@ -41,8 +41,8 @@ export const KeyVaultErrors = {
   /** [V] */
   unknownSigningKey: (encodedHeader: string) =>
     new KeyVaultError(401, "Unauthorized", `AKV10046: Unable to resolve the key used for signature validation. EncodedJwtHeader: '${encodedHeader}'`),
-  /** [I] text and code. */
-  tokenExpired: () => new KeyVaultError(401, "Unauthorized", "Token has expired."),
+  /** [V] azure-sdk-for-python#27266: "(Unauthorized) [TokenExpired] Error validating token: 'S2S12086'." */
+  tokenExpired: () => new KeyVaultError(401, "Unauthorized", "[TokenExpired] Error validating token: 'S2S12086'."),
   /** "Token not yet valid" [V] (azure-sdk-for-java#26624). */
   tokenNotYetValid: () => new KeyVaultError(401, "Unauthorized", "Token not yet valid."),
   /** [I] text. */

@@ -25,7 +25,8 @@ export class KubeStatusError extends FaceError {
       status: "Failure",
       message: this.message,
       reason: this.reason,
-      ...(this.details ? { details: this.details } : {}),
+      // StatusDetails' fields are omitempty in Go: an empty group (core resources) or name is left out [V].
+      ...(this.details ? { details: Object.fromEntries(Object.entries(this.details).filter(([, v]) => v !== "" && v !== undefined)) } : {}),
       code: this.status,
     };
   }
@@ -87,7 +88,8 @@ export const KubeErrors = {
   /** A webhook's denial: its own code (at least 400), reason, message and details. */
   webhookDenied: (code: number, reason: string, message: string, details?: KubeStatusError["details"]) => new KubeStatusError(code, reason, message, details),
   unsupportedMediaType: (type: string) => new KubeStatusError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json; got ${type}`),
-  notFoundPath: () => new KubeStatusError(404, "NotFound", "the server could not find the requested resource"),
+  /** An unknown path: `"details":{}`, as kube-apiserver's NotFound handler answers [V]. */
+  notFoundPath: () => new KubeStatusError(404, "NotFound", "the server could not find the requested resource", {}),
   internal: (why: string) => new KubeStatusError(500, "InternalError", `Internal error occurred: ${why}`),
   tooLarge: () => new KubeStatusError(413, "RequestEntityTooLarge", "Request entity too large: limit is 3145728"),
 };

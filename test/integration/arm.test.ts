@@ -173,6 +173,13 @@ test("ARM input errors: missing and unknown api-version, malformed JSON, unknown
   assert.equal(((await r.json()) as { error: { code: string } }).error.code, "MissingApiVersionParameter");
   r = await fetch(`${base}?api-version=1999-01-01`, { headers: h });
   assert.equal(r.status, 400);
+  // Resource groups are ARM's own namespace: InvalidApiVersionParameter with the supported list (issue 12 #7), as ARM
+  // answers (azure-rest-api-specs#11711, azure-powershell#6031): "The api-version '2020-10-01' is invalid. The supported versions are '2020-07-01,…'."
+  const bad = ((await r.json()) as { error: { code: string; message: string } }).error;
+  assert.equal(bad.code, "InvalidApiVersionParameter");
+  assert.match(bad.message, /^The api-version '1999-01-01' is invalid\. The supported versions are '2025-04-01,2025-03-01,[0-9,-]+,2014-04-01'\.$/);
+  // A resource provider's type: NoRegisteredProviderFound.
+  r = await fetch(`${lab.armEndpoint}/subscriptions/${lab.subscriptionId}/resourcegroups/rg-bad/providers/Microsoft.KeyVault/vaults/x?api-version=1999-01-01`, { headers: h });
   assert.equal(((await r.json()) as { error: { code: string } }).error.code, "NoRegisteredProviderFound");
   r = await fetch(`${base}?api%2Dversion=2021-04-01`, { method: "PUT", headers: h, body: "{not json" });
   assert.equal(r.status, 400);
@@ -189,7 +196,9 @@ test("ARM input errors: missing and unknown api-version, malformed JSON, unknown
   const clouds = (await r.json()) as { resourceManager: string; authentication: { loginEndpoint: string } }[];
   assert.equal(clouds[0]!.resourceManager, `${lab.armEndpoint}/`);
   r = await fetch(`${lab.armEndpoint}/metadata/endpoints?api-version=2015-01-01`);
-  assert.equal(((await r.json()) as { authentication: { loginEndpoint: string } }).authentication.loginEndpoint, `${lab.authorityHost}/`);
+  // Local mode: the lab's /adfs authority, as Azure Stack Hub's metadata gives one — what az 2.45 reads (api-version
+  // 2015-01-01) when `az cloud register --endpoint-resource-manager` points at the lab (issue 11).
+  assert.equal(((await r.json()) as { authentication: { loginEndpoint: string } }).authentication.loginEndpoint, `${lab.authorityHost}/adfs`);
 });
 
 test("the lab's Azure Local infrastructure: a custom location and a logical network in wilab-infra", async () => {

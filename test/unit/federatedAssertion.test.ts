@@ -178,15 +178,16 @@ const ROWS: Row[] = [
     spec: { claims: { iat: NOW_S - HOUR, nbf: NOW_S - HOUR, exp: NOW_S - HOUR + 25 * HOUR + 1 } },
     code: 70023,
     error: ["invalid_request", "invalid_client"],
-    text: ["External OIDC Provider token must have a lifetime of less than or equal to 1.01:00:00."],
+    // Unix seconds, as in azure-sdk-for-python#32124: "… 1.01:00:00. Token issued at 1695056139. Token expires on 1726592139."
+    text: [`External OIDC Provider token must have a lifetime of less than or equal to 1.01:00:00. Token issued at ${NOW_S - HOUR}. Token expires on ${NOW_S - HOUR + 25 * HOUR + 1}.`],
   },
   {
     label: "iat missing",
     spec: { claims: { iat: undefined } },
     code: 70023,
     error: ["invalid_request", "invalid_client"],
-    // a missing iat prints as 0 (azure-docs#86915)
-    text: [`Token issued at ${dotnetRoundTrip(0)}.`],
+    // a missing iat prints as 0 (azure-docs#86915), in Unix seconds like every 70023 (azure-sdk-for-python#32124)
+    text: ["Token issued at 0."],
   },
 
   // ------------------------------------------------------------ row 9: time range with 5-minute skew

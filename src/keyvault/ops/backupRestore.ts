@@ -71,7 +71,7 @@ export const backupSecret: KvOperation = {
   write: true, // the lab's backup key is made on first use
   nameParam: "name",
   async handler(call) {
-    const head = await mustGetSecret(call, call.params.name!, false);
+    const head = await mustGetSecret(call, call.params.name!);
     const versions = await Secrets.allVersions(call.tx, call.vault.name, head.name);
     const key = (await backupKey(call.ctx, call.tx, true))!;
     const payload: BackupPayload = { subscriptionId: call.vault.id.split("/")[2]!.toLowerCase(), name: head.name, latest: head.latest.version, versions };

@@ -12,12 +12,15 @@ export async function liveDeleted(call: KvCall, name: string): Promise<DeletedSe
   return undefined;
 }
 
-/** The live secret, or Key Vault's 404 (or 409 when `conflictIfDeleted` and the name is soft-deleted). */
-export async function mustGetSecret(call: KvCall, name: string, conflictIfDeleted: boolean): Promise<SecretRecord> {
+/**
+ * The live secret, or Key Vault's 404 SecretNotFound — also for a soft-deleted name, as Key Vault answers a GET of
+ * one [V] (the JS SDK's recorded "can delete a secret" test: getSecret after delete → 404 SecretNotFound); the hint
+ * says it is soft-deleted. Writes on such a name get 409 ObjectIsDeletedButRecoverable elsewhere (setSecret, restore).
+ */
+export async function mustGetSecret(call: KvCall, name: string): Promise<SecretRecord> {
   const s = await Secrets.get(call.tx, call.vault.name, name);
   if (s) return s;
   const d = await liveDeleted(call, name);
-  if (d && conflictIfDeleted) throw KeyVaultErrors.deletedButRecoverable(d.name);
   throw KeyVaultErrors.secretNotFound(name).withHint(d ? `'${d.name}' is soft-deleted: recover it (POST /deletedsecrets/${d.name}/recover) or purge it` : undefined);
 }
 

@@ -13,7 +13,7 @@ export const deleteSecret: KvOperation = {
   write: true,
   nameParam: "name",
   async handler(call) {
-    const head = await mustGetSecret(call, call.params.name!, false);
+    const head = await mustGetSecret(call, call.params.name!);
     const now = call.ctx.clock.nowSeconds();
     const d: DeletedSecretRecord = {
       name: head.name,

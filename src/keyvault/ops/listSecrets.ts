@@ -36,7 +36,7 @@ export const listSecretVersions: KvOperation = {
   write: false,
   nameParam: "name",
   async handler(call) {
-    const head = await mustGetSecret(call, call.params.name!, false);
+    const head = await mustGetSecret(call, call.params.name!);
     const limit = maxResults(call.query);
     const after = skipToken(call.query);
     const rows = await Secrets.versionPage(call.tx, call.vault.name, head.name, after, limit + 1);

@@ -7,7 +7,7 @@ import { DATA_ACTIONS, type KvCall, type KvOperation, type KvResult } from "./ty
 
 async function update(call: KvCall, version: string | undefined): Promise<KvResult> {
   const name = call.params.name!;
-  const head = await mustGetSecret(call, name, false);
+  const head = await mustGetSecret(call, name);
   let rec = head.latest;
   if (version) {
     const v = VERSION_RE.test(version) ? await Secrets.getVersion(call.tx, call.vault.name, name, version) : undefined;

@@ -1,0 +1,50 @@
+// Issue 12's fidelity differences, each against the source that shows Azure's or Kubernetes' own answer.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { ResourceManagementClient } from "@azure/arm-resources";
+import { KeyVaultManagementClient } from "@azure/arm-keyvault";
+import type { Lab } from "../../src/index.js";
+import { adminCredential, armClientOptions, startTestLab } from "../helpers/lab.js";
+import { api, makeCluster, type TestCluster } from "../helpers/kube.js";
+
+let lab: Lab;
+let cluster: TestCluster;
+before(async () => {
+  lab = await startTestLab();
+  cluster = await makeCluster(lab, { name: "fidelity" });
+});
+after(async () => {
+  await lab?.stop();
+  cluster?.cleanup();
+});
+
+test("#9 Key Vault, an expired bearer: 401 \"[TokenExpired] Error validating token: 'S2S12086'.\" (azure-sdk-for-python#27266)", async () => {
+  const cred = adminCredential(lab);
+  await new ResourceManagementClient(cred, lab.subscriptionId, armClientOptions(lab)).resourceGroups.createOrUpdate("rg-fid", { location: "westeurope" });
+  const name = `kv-fid-${randomUUID().slice(0, 6)}`;
+  await new KeyVaultManagementClient(cred, lab.subscriptionId, armClientOptions(lab)).vaults.beginCreateOrUpdateAndWait("rg-fid", name, {
+    location: "westeurope",
+    properties: { tenantId: lab.tenantId, sku: { family: "A", name: "standard" }, enableRbacAuthorization: true },
+  });
+  const token = (await cred.getToken("https://vault.azure.net/.default"))!.token;
+  lab.ctx.clock.advance(2 * 3_600_000); // past the app token's hour and the 5-minute skew
+  const r = await fetch(`${lab.vaultUrl(name)}secrets/x?api-version=7.4`.replace(/([^:]\/)\/+/g, "$1"), { headers: { authorization: `Bearer ${token}` } });
+  assert.equal(r.status, 401);
+  assert.match(r.headers.get("www-authenticate") ?? "", /^Bearer authorization="/);
+  const e = ((await r.json()) as { error: { code: string; message: string; wilabHint?: string } }).error;
+  assert.deepEqual([e.code, e.message], ["Unauthorized", "[TokenExpired] Error validating token: 'S2S12086'."]);
+  assert.equal(e.wilabHint, "the token is expired"); // the lab's hint beside Azure's answer, never instead of it
+});
+
+test("#11 Kubernetes Status: Go omits an empty group (StatusDetails' omitempty) and sends \"details\":{} on an unknown path", async () => {
+  const missing = await api(cluster, "GET", "/api/v1/namespaces/default/configmaps/nope");
+  assert.equal(missing.status, 404);
+  assert.deepEqual(missing.body.details, { name: "nope", kind: "configmaps" });
+  assert.match(missing.text, /"details":\{"name":"nope","kind":"configmaps"\}/);
+  const grouped = await api(cluster, "GET", "/apis/apps/v1/namespaces/default/deployments/nope");
+  assert.deepEqual(grouped.body.details, { name: "nope", group: "apps", kind: "deployments" });
+  const unknown = await api(cluster, "GET", "/api/v1/nothing-here");
+  assert.equal(unknown.status, 404);
+  assert.deepEqual(unknown.body, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "the server could not find the requested resource", reason: "NotFound", details: {}, code: 404 });
+});

@@ -37,6 +37,22 @@ test("#9 Key Vault, an expired bearer: 401 \"[TokenExpired] Error validating tok
   assert.equal(e.wilabHint, "the token is expired"); // the lab's hint beside Azure's answer, never instead of it
 });
 
+test("hardening: a 2 MB (and a 20 MB) unauthenticated POST to a vault gets Key Vault's 401 challenge, before the body is read", async () => {
+  const cred = adminCredential(lab);
+  await new ResourceManagementClient(cred, lab.subscriptionId, armClientOptions(lab)).resourceGroups.createOrUpdate("rg-fid", { location: "westeurope" });
+  const name = `kv-big-${randomUUID().slice(0, 6)}`;
+  await new KeyVaultManagementClient(cred, lab.subscriptionId, armClientOptions(lab)).vaults.beginCreateOrUpdateAndWait("rg-fid", name, {
+    location: "westeurope",
+    properties: { tenantId: lab.tenantId, sku: { family: "A", name: "standard" }, enableRbacAuthorization: true },
+  });
+  for (const size of [2, 20]) {
+    const r = await fetch(`${lab.vaultUrl(name).replace(/\/$/, "")}/secrets/restore?api-version=7.4`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ value: "x".repeat(size * 1024 * 1024) }) });
+    assert.equal(r.status, 401, `${size} MB`);
+    assert.match(r.headers.get("www-authenticate") ?? "", /^Bearer authorization="[^"]+", resource="https:\/\/vault\.localhost:\d+"/); // the local-mode vault resource
+    assert.equal(((await r.json()) as { error: { message: string } }).error.message, "AKV10000: Request is missing a Bearer or PoP token.");
+  }
+});
+
 test("#11 Kubernetes Status: Go omits an empty group (StatusDetails' omitempty) and sends \"details\":{} on an unknown path", async () => {
   const missing = await api(cluster, "GET", "/api/v1/namespaces/default/configmaps/nope");
   assert.equal(missing.status, 404);

@@ -60,11 +60,16 @@ export const ArmErrors = {
       "InvalidAuthenticationTokenTenant",
       `The access token is from the wrong issuer '${iss}'. It must match the tenant 'https://sts.windows.net/${tenantId}/' associated with this subscription. Please use the authority (URL) 'https://login.windows.net/${tenantId}' to get the token. Note, if the subscription is transferred to another tenant there is no impact to the services, but information about new tenant could take time to propagate (up to an hour). If you just transferred your subscription and see this error message, please try back later.`,
     ),
-  authorizationFailed: (oid: string, action: string, scope: string) =>
+  /**
+   * [V] The caller is named by its UPN for a user ("The client 'user@contoso.com' with object id '…'") and by its
+   * object id for a service principal or managed identity — the object id twice, as azure-sdk-for-net#5026 and
+   * azure-tools-for-java#3643 record it for service principals.
+   */
+  authorizationFailed: (oid: string, action: string, scope: string, upn?: string) =>
     new ArmError(
       403,
       "AuthorizationFailed",
-      `The client '${oid}' with object id '${oid}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+      `The client '${upn ?? oid}' with object id '${oid}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
     ),
   subscriptionNotFound: (s: string) => new ArmError(404, "SubscriptionNotFound", `The subscription '${s}' could not be found.`),
   invalidSubscriptionId: (s: string) => new ArmError(400, "InvalidSubscriptionId", `The provided subscription identifier '${s}' is malformed or invalid.`),

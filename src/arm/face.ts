@@ -132,7 +132,7 @@ async function authorizeOperation(ctx: LabContext, tx: Tx, op: ArmOperation, req
     const pending = delay > 0 ? authorize(assignments, caller.oid, op.action, scope, "action").assignment : undefined;
     const fault = pending ? ctx.faults.propagationFault("rbac") : undefined;
     if (fault) ctx.faults.affected({ fault, face: "arm", op: `${method} ${path}`, status: 403, detail: `role assignment ${pending!.name} still propagating` });
-    throw ArmErrors.authorizationFailed(caller.oid, op.action, scope).withHint(
+    throw ArmErrors.authorizationFailed(caller.oid, op.action, scope, caller.claims.idtyp === "user" ? caller.claims.upn : undefined).withHint(
       pending
         ? `role assignment ${pending.name} grants this but is still propagating (RBAC propagation delay in force: ${Math.round(delay / 1000)} s)`
         : `no role assigned to ${caller.oid} at '${scope}' or above grants ${op.action}`,

@@ -53,6 +53,22 @@ test("hardening: a 2 MB (and a 20 MB) unauthenticated POST to a vault gets Key V
   }
 });
 
+test("#5 AuthorizationFailed names a user by UPN and a service principal by object id (azure-sdk-for-net#5026)", async () => {
+  const form = { grant_type: "password", client_id: "04b07795-8ddb-461a-bbee-02f9e1bf7b46", username: lab.admin.userPrincipalName, password: lab.admin.password, scope: "https://management.azure.com/.default" };
+  const user = ((await (await fetch(`${lab.url}/${lab.tenantId}/oauth2/v2.0/token`, { method: "POST", body: new URLSearchParams(form) })).json()) as { access_token: string }).access_token;
+  const app = (await adminCredential(lab).getToken("https://management.azure.com/.default"))!.token;
+  // The tenant root is above the lab's subscription, where even its admins have no role.
+  const path = `${lab.url}/providers/Microsoft.Authorization/roleAssignments/${randomUUID()}?api-version=2022-04-01`;
+  const body = JSON.stringify({ properties: { roleDefinitionId: "/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7", principalId: lab.admin.userObjectId, principalType: "User" } });
+  for (const [token, who, oid] of [[user, lab.admin.userPrincipalName, lab.admin.userObjectId], [app, lab.admin.objectId, lab.admin.objectId]] as const) {
+    const r = await fetch(path, { method: "PUT", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body });
+    assert.equal(r.status, 403);
+    const e = ((await r.json()) as { error: { code: string; message: string } }).error;
+    assert.equal(e.code, "AuthorizationFailed");
+    assert.ok(e.message.startsWith(`The client '${who}' with object id '${oid}' does not have authorization to perform action 'Microsoft.Authorization/roleAssignments/write'`), e.message);
+  }
+});
+
 test("#11 Kubernetes Status: Go omits an empty group (StatusDetails' omitempty) and sends \"details\":{} on an unknown path", async () => {
   const missing = await api(cluster, "GET", "/api/v1/namespaces/default/configmaps/nope");
   assert.equal(missing.status, 404);

@@ -128,6 +128,9 @@ export const ArmErrors = {
   roleAssignmentFieldsRequired: () =>
     new ArmError(400, "InvalidRequestContent", "The request content was invalid: 'properties.roleDefinitionId' and 'properties.principalId' are required."),
   roleDefinitionDoesNotExist: (guid: string) => new ArmError(400, "RoleDefinitionDoesNotExist", `The specified role definition with ID '${guid}' does not exist.`),
+  /** [V] "The PrincipalId '634c8d99dc1442e18389ece9c4fe7e8a' has type 'ServicePrincipal', which is different from specified PrincipalType 'User'." (the id without dashes, as ARM prints it) */
+  unmatchedPrincipalType: (principalId: string, actual: string, declared: string) =>
+    new ArmError(400, "UnmatchedPrincipalType", `The PrincipalId '${principalId.replace(/-/g, "").toLowerCase()}' has type '${actual}', which is different from specified PrincipalType '${declared}'.`),
   principalNotFound: (principalId: string, tenantId: string) =>
     new ArmError(
       400,

@@ -69,6 +69,32 @@ test("#5 AuthorizationFailed names a user by UPN and a service principal by obje
   }
 });
 
+test("#2/#3 role assignments: an unknown GUID with principalType is created without a lookup (the slip surfaces later); a principalType that disagrees with the directory is UnmatchedPrincipalType", async () => {
+  const app = (await adminCredential(lab).getToken("https://management.azure.com/.default"))!.token;
+  const scope = `/subscriptions/${lab.subscriptionId}`;
+  const put = async (principalId: string, principalType?: string) => {
+    const r = await fetch(`${lab.url}${scope}/providers/Microsoft.Authorization/roleAssignments/${randomUUID()}?api-version=2022-04-01`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${app}`, "content-type": "application/json" },
+      body: JSON.stringify({ properties: { roleDefinitionId: `${scope}/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6`, principalId, ...(principalType ? { principalType } : {}) } }),
+    });
+    return { status: r.status, body: (await r.json()) as { error?: { code: string; message: string }; properties?: { principalType: string } } };
+  };
+  const unknown = randomUUID();
+  // A clientId given as principalId with principalType set: ARM creates it (no directory lookup).
+  const created = await put(unknown, "ServicePrincipal");
+  assert.equal(created.status, 201);
+  assert.equal(created.body.properties?.principalType, "ServicePrincipal");
+  // Without principalType ARM looks the principal up.
+  assert.equal((await put(randomUUID())).body.error?.code, "PrincipalNotFound");
+  // The admin user declared as a service principal: UnmatchedPrincipalType, with the id printed without dashes,
+  // as ARM prints it ("The PrincipalId '634c8d99dc1442e18389ece9c4fe7e8a' has type 'ServicePrincipal', which is
+  // different from specified PrincipalType 'User'.", Azure Developer CLI troubleshooting captures).
+  const mismatch = await put(lab.admin.userObjectId, "ServicePrincipal");
+  assert.equal(mismatch.status, 400);
+  assert.deepEqual(mismatch.body.error, { code: "UnmatchedPrincipalType", message: `The PrincipalId '${lab.admin.userObjectId.replace(/-/g, "")}' has type 'User', which is different from specified PrincipalType 'ServicePrincipal'.` });
+});
+
 test("#11 Kubernetes Status: Go omits an empty group (StatusDetails' omitempty) and sends \"details\":{} on an unknown path", async () => {
   const missing = await api(cluster, "GET", "/api/v1/namespaces/default/configmaps/nope");
   assert.equal(missing.status, 404);

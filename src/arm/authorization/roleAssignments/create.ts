@@ -48,7 +48,14 @@ async function create(d: ArmDeps, req: ArmRequest, tx: Tx): Promise<ArmResponse>
   const i = createInput(req);
   const { p, roleGuid } = i;
   const principal = await Directory.principal(tx, p.principalId);
-  if (!principal) throw ArmErrors.principalNotFound(p.principalId, d.ctx.config.tenantId).withHint("use the identity's principalId (object id), not its clientId");
+  const declared = typeof p.principalType === "string" ? p.principalType : undefined;
+  // With principalType set, ARM creates the assignment without a directory lookup: the clientId-for-principalId
+  // slip then surfaces later as ForbiddenByRbac. Without it, ARM looks the principal up (PrincipalNotFound).
+  if (!principal && !declared) throw ArmErrors.principalNotFound(p.principalId, d.ctx.config.tenantId).withHint("use the identity's principalId (object id), not its clientId");
+  if (principal && declared && declared.toLowerCase() !== principal.type.toLowerCase()) throw ArmErrors.unmatchedPrincipalType(p.principalId, principal.type, declared);
+  if (!principal) {
+    d.ctx.labLog.log({ level: "warn", face: "arm", op: "PUT roleAssignments", status: 201, caller: { objectId: req.caller.oid, clientId: req.caller.appid }, hint: `no principal in the lab's directory has object id ${p.principalId}: the assignment is created (principalType '${declared}' skips the lookup, as in Azure) but grants nothing — is it a clientId instead of a principalId?` });
+  }
   const existing = await RoleAssignments.get(tx, scope, i.name);
   if (existing) {
     if (existing.principalId.toLowerCase() !== p.principalId.toLowerCase() || roleGuidOf(existing.roleDefinitionId) !== roleGuid) throw ArmErrors.roleAssignmentUpdateNotPermitted();
@@ -56,7 +63,7 @@ async function create(d: ArmDeps, req: ArmRequest, tx: Tx): Promise<ArmResponse>
   }
   const same = await RoleAssignments.findSame(tx, scope, p.roleDefinitionId, p.principalId);
   if (same) throw ArmErrors.roleAssignmentExists(same.name);
-  const a = newAssignment(d, req, i, principal.type);
+  const a = newAssignment(d, req, i, principal?.type ?? declared!);
   await RoleAssignments.put(tx, a);
   return { status: 201, body: roleAssignmentBody(a) };
 }

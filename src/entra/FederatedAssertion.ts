@@ -55,6 +55,9 @@ export function presentedClaims(d: DecodedAssertion): PresentedAssertion {
 }
 
 /** The first step of validation: the assertion must be a JWS compact serialization (Entra's AADSTS50027 otherwise). */
+/** A JWS in compact serialization: three base64url parts (no padding), the signature possibly empty. */
+export const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
 export async function decodeFederatedAssertion(assertion: string): Promise<DecodedAssertion> {
   if (assertion.length > MAX_ASSERTION_LENGTH) {
     throw EntraErrors.invalidJwt("").withHint(`client_assertion is ${assertion.length} characters; the lab accepts at most ${MAX_ASSERTION_LENGTH}.`);
@@ -62,6 +65,8 @@ export async function decodeFederatedAssertion(assertion: string): Promise<Decod
   const { decodeJwt, decodeProtectedHeader } = await loadJose();
   try {
     if (assertion.split(".").length !== 3) throw new Error("a JWS compact serialization has three parts");
+    // Microsoft's token handler takes only the compact serialization's alphabet: base64url without padding.
+    if (!COMPACT_JWS.test(assertion)) throw new Error("its parts must be base64url without padding ('=', '+', '/' and spaces are refused)");
     return { raw: assertion, header: decodeProtectedHeader(assertion), payload: decodeJwt(assertion) };
   } catch (err) {
     throw EntraErrors.invalidJwt("").withHint(`client_assertion is not a JWT: ${(err as Error).message}`);

@@ -149,6 +149,8 @@ export class TokenService {
   /** Verifies a bearer token issued by this STS for one of the given audiences (trailing '/' ignored). */
   async verify(token: string | undefined, audiences: string[]): Promise<AccessTokenClaims> {
     if (!token) throw new AccessTokenInvalid("missing", "no token");
+    // The compact serialization's alphabet only (base64url, no padding), as Microsoft's token handler requires.
+    if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token)) throw new AccessTokenInvalid("malformed", "the token is not a compact JWS (base64url parts without padding)");
     let payload = this.verified.get(token);
     if (payload) {
       // Signature already verified: only the time window can have changed (the lab clock moves).

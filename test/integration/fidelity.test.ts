@@ -95,6 +95,22 @@ test("#2/#3 role assignments: an unknown GUID with principalType is created with
   assert.deepEqual(mismatch.body.error, { code: "UnmatchedPrincipalType", message: `The PrincipalId '${lab.admin.userObjectId.replace(/-/g, "")}' has type 'User', which is different from specified PrincipalType 'ServicePrincipal'.` });
 });
 
+test("#10 JWTs with base64 padding or characters outside base64url are refused: 401 at ARM, AADSTS50027 as an assertion", async () => {
+  const good = (await adminCredential(lab).getToken("https://management.azure.com/.default"))!.token;
+  const [h, p, sig] = good.split(".");
+  const variants = [`${h}.${p}==.${sig}`, `${h}=.${p}.${sig}`, `${h}.${p}.${sig}=`, `${h}.${p!.replace(/_/g, "/").replace(/-/g, "+")}.${sig}`];
+  const ok = await fetch(`${lab.url}/subscriptions?api-version=2022-12-01`, { headers: { authorization: `Bearer ${good}` } });
+  assert.equal(ok.status, 200);
+  for (const v of variants.filter((x) => x !== good)) {
+    const r = await fetch(`${lab.url}/subscriptions?api-version=2022-12-01`, { headers: { authorization: `Bearer ${v}` } });
+    assert.equal(r.status, 401, v.slice(-12));
+    const form = new URLSearchParams({ grant_type: "client_credentials", client_id: lab.admin.clientId, scope: "https://management.azure.com/.default", client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", client_assertion: v });
+    const t = await fetch(`${lab.url}/${lab.tenantId}/oauth2/v2.0/token`, { method: "POST", body: form });
+    assert.equal(t.status, 400);
+    assert.deepEqual(((await t.json()) as { error_codes: number[] }).error_codes, [50027]);
+  }
+});
+
 test("#11 Kubernetes Status: Go omits an empty group (StatusDetails' omitempty) and sends \"details\":{} on an unknown path", async () => {
   const missing = await api(cluster, "GET", "/api/v1/namespaces/default/configmaps/nope");
   assert.equal(missing.status, 404);

@@ -21,10 +21,11 @@ import { doctorDeps, doctorRoutes } from "../diagnose/doctor/index.js";
 import { portalFace } from "../portal/index.js";
 import { selfManagedIssuerRoutes } from "../issuers/routes.js";
 import { Hosts, TRANSPARENT_HOSTS, vaultNameFromHost, type HostMode, type LabContext, type LabLogger } from "./context.js";
-import { LabRecords, type LabRecord } from "./LabRecord.js";
+import type { LabRecord } from "./LabRecord.js";
 import { lockDataDir, type DataDirLock } from "../platform/dataDirLock.js";
 import type { StaleUrlWarning } from "../diagnose/modeSwitch.js";
 import { checkModeSwitch } from "./modeSwitch.js";
+import { shareClock, shareFaults, sharedCa } from "./sharedState.js";
 
 export interface StartLabOptions {
   /** Port to listen on; 0 picks a free one. Default 0 (8443 for `wilab up`, 443 in transparent mode). */
@@ -159,7 +160,6 @@ function createLabContext(
     records: new DiagnosticRecords(p.store, { now: () => clock.now(), onError: (err) => log.warn(`could not record sign-ins/audit events: ${err.message}`) }),
   };
   logFaultChanges(ctx.faults, ctx.labLog);
-  for (const f of o.faults ?? []) ctx.faults.add(f);
   return ctx;
 }
 
@@ -212,7 +212,7 @@ async function registerFaces(
 }
 
 /** What the running lab tells its user (and `endpoints.json` records). */
-function labInfo(p: { hosts: Hosts; port: number; mode: HostMode; lab0: LabRecord; caDir: string; ca: LabCa; dataDir: string | undefined; store: Store }): LabInfo {
+function labInfo(p: { hosts: Hosts; port: number; mode: HostMode; lab0: LabRecord; caCertPath: string; ca: LabCa; dataDir: string | undefined; store: Store }): LabInfo {
   const { hosts, lab0 } = p;
   return {
     url: hosts.localOrigin,
@@ -223,7 +223,7 @@ function labInfo(p: { hosts: Hosts; port: number; mode: HostMode; lab0: LabRecor
     graphEndpoint: hosts.graphOrigin,
     tenantId: lab0.tenantId,
     subscriptionId: lab0.subscriptionId,
-    caCertPath: join(p.caDir, "ca.crt"),
+    caCertPath: p.caCertPath,
     caCert: p.ca.certPem,
     dataDir: p.dataDir,
     admin: {
@@ -273,24 +273,23 @@ async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
   // The CA is the installation's, not the lab's state: even a --memory lab keeps it in the data dir,
   // so that clients configured once (NODE_EXTRA_CA_CERTS) keep trusting every lab.
   if (!memory) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const ca = await LabCa.loadOrCreate(caDir);
-
   const store: Store = o.store ? await openStore(o.store) : new SqliteStore(memory ? ":memory:" : join(dataDir, "lab.db"));
+  // Replicas on one database (PostgreSQL) share the CA and its leaves through it; otherwise they are files in the CA dir.
+  const { ca, caCertPath } = o.store ? await sharedCa(store, caDir, true) : { ca: await LabCa.loadOrCreate(caDir), caCertPath: join(caDir, "ca.crt") };
   const random = new Random(o.seed);
   const clock = new LabClock();
   const lab0 = await bootstrapLab({ store, random, clock }, { tenantId: o.tenantId, subscriptionId: o.subscriptionId });
   clock.set(lab0.clockOffsetMs);
   let labRecord: LabRecord = lab0;
-  clock.onChange((offset) => {
-    labRecord = { ...labRecord, clockOffsetMs: offset };
-    void store.write((tx) => LabRecords.put(tx, labRecord));
-  });
+  shareClock(store, clock, { get: () => labRecord, set: (r) => (labRecord = r) });
 
   const wantPort = o.port ?? (o.transparent ? 443 : 0);
   const hosts = new Hosts(mode, wantPort);
   const etc = new EtcHosts(o.hostsFile ?? "/etc/hosts");
   const manageHosts = o.manageHosts ?? etc.writable();
   const ctx = createLabContext(o, { mode, wantPort, lab0, hosts, clock, random, store, ca, etcHosts: manageHosts ? etc : undefined, log });
+  if (o.store) await shareFaults(store, ctx.faults, random);
+  for (const f of o.faults ?? []) ctx.faults.add(f);
 
   const stsKeys = await loadStsKeys(ctx);
   const tokens = new TokenService(ctx, stsKeys);
@@ -323,7 +322,7 @@ async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
     etc.add([...(mode === "transparent" ? [TRANSPARENT_HOSTS.login, TRANSPARENT_HOSTS.arm, TRANSPARENT_HOSTS.graph] : []), ...vaultNames, ...issuerHosts]);
   }
 
-  const info = labInfo({ hosts, port, mode, lab0, caDir, ca, dataDir: memory ? undefined : dataDir, store });
+  const info = labInfo({ hosts, port, mode, lab0, caCertPath, ca, dataDir: memory ? undefined : dataDir, store });
   // `wilab up` records where it listens, so that the CLI and `wilab env` find it (even a --memory lab).
   const recordEndpoints = o.recordEndpoints ?? !memory;
   if (recordEndpoints) {

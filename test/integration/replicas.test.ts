@@ -1,0 +1,157 @@
+// Lab replicas on one PostgreSQL database behave as one lab (issue 14): they present the same CA and the same leaf
+// certificates (a client trusting the CA of one trusts all), a token minted by one is accepted by the other, and
+// the lab clock and the faults changed through one replica (`wilab clock advance`, `wilab fault add|clear` over
+// /_wilab) apply at every other.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { connect } from "node:tls";
+import { request } from "node:https";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ClientSecretCredential } from "@azure/identity";
+import { ResourceManagementClient } from "@azure/arm-resources";
+import { startLab, type Lab } from "../../src/index.js";
+import { LabCa } from "../../src/platform/index.js";
+import { testDatabase } from "../helpers/postgres.js";
+import { adminCredential, armClientOptions } from "../helpers/lab.js";
+
+const cleanups: (() => Promise<void> | void)[] = [];
+after(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+function testCaDir(): string {
+  const dir = process.env.WILAB_TEST_CA_DIR;
+  if (!dir) throw new Error("WILAB_TEST_CA_DIR is not set: run the tests with scripts/run-tests.mjs");
+  return dir;
+}
+
+/** Two labs on one fresh database; the first seeds the database's CA from the suite's test CA (trusted by the SDKs). */
+async function replicas(secondCaDir?: string): Promise<[Lab, Lab]> {
+  const db = await testDatabase();
+  cleanups.push(db.drop);
+  const a = await startLab({ memory: true, port: 0, caDir: testCaDir(), store: db.url });
+  cleanups.push(() => a.stop());
+  const b = await startLab({ memory: true, port: 0, caDir: secondCaDir ?? testCaDir(), store: db.url });
+  cleanups.push(() => b.stop());
+  return [a, b];
+}
+
+/** The certificate a replica presents for a server name, checked against `ca`. */
+function presented(lab: Lab, servername: string, ca: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: "127.0.0.1", port: lab.port, servername, ca, rejectUnauthorized: true }, () => {
+      const fingerprint = socket.getPeerCertificate().fingerprint256;
+      socket.end();
+      resolve(fingerprint);
+    });
+    socket.once("error", reject);
+  });
+}
+
+/** The status of an anonymous GET of a secret of a vault at a replica (by its vault host name, on 127.0.0.1). */
+function vaultStatus(lab: Lab, vault: string): Promise<number> {
+  const host = new URL(lab.vaultUrl(vault)).hostname;
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port: lab.port, servername: host, headers: { host: `${host}:${lab.port}` }, path: "/secrets/s?api-version=7.4", ca: lab.caCert }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.once("error", reject);
+    req.end();
+  });
+}
+
+async function adminToken(lab: Lab): Promise<string> {
+  return (await adminCredential(lab).getToken("https://management.azure.com/.default"))!.token;
+}
+
+async function call(lab: Lab, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  const r = await fetch(`${lab.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  return { status: r.status, json: text ? (JSON.parse(text) as unknown) : undefined };
+}
+
+/** Polls `probe` until it returns true (a notification crosses to the other replica in milliseconds). */
+async function eventually(what: string, probe: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await probe()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.fail(`never happened: ${what}`);
+}
+
+test("replicas present the database's CA and the same leaves; a replica whose CA dir holds another CA writes the shared one beside it", async () => {
+  const otherDir = mkdtempSync(join(tmpdir(), "wilab-rep-ca-"));
+  cleanups.push(() => rmSync(otherDir, { recursive: true, force: true }));
+  const own = await LabCa.loadOrCreate(otherDir); // a CA of its own in the second replica's CA dir
+  const [a, b] = await replicas(otherDir);
+
+  assert.equal(b.caCert, a.caCert);
+  assert.notEqual(own.certPem, a.caCert);
+  assert.equal(b.caCertPath, join(otherDir, "store-ca.crt"));
+  assert.equal(readFileSync(b.caCertPath, "utf8"), a.caCert);
+  assert.equal(readFileSync(join(otherDir, "ca.crt"), "utf8"), own.certPem, "the CA dir's own CA is left as it was");
+
+  // Only the shared CA is trusted: both replicas verify, and present the very same leaf, for the default names and SNI names.
+  for (const name of ["localhost", "kv-rep.vault.localhost", "login.localhost"]) {
+    const [fa, fb] = [await presented(a, name, a.caCert), await presented(b, name, a.caCert)];
+    assert.equal(fb, fa, `the leaf for ${name}`);
+  }
+  await assert.rejects(presented(b, "localhost", own.certPem), /self.signed|unable to (get|verify)/i);
+});
+
+test("a token minted by one replica is accepted by the other (the SDK signs in at one, calls ARM at the other)", async () => {
+  const [a, b] = await replicas();
+  const credA = new ClientSecretCredential(a.tenantId, a.admin.clientId, a.admin.clientSecret, { authorityHost: a.authorityHost, disableInstanceDiscovery: true });
+  const armAtB = new ResourceManagementClient(credA, b.subscriptionId, armClientOptions(b));
+  await armAtB.resourceGroups.createOrUpdate("rg-replicas", { location: "westeurope" });
+  const seenAtA = await new ResourceManagementClient(adminCredential(a), a.subscriptionId, armClientOptions(a)).resourceGroups.get("rg-replicas");
+  assert.equal(seenAtA.name, "rg-replicas");
+});
+
+test("the lab clock advanced through one replica moves at the other (its tokens expire there); a reset through the other moves it back", async () => {
+  const [a, b] = await replicas();
+  const [ta, tbBefore] = [await adminToken(a), await adminToken(b)];
+  const advanced = await call(a, ta, "POST", "/_wilab/clock", { advance: "3h" });
+  assert.equal(advanced.status, 200);
+  assert.equal((advanced.json as { offsetMs: number }).offsetMs, 3 * 3_600_000);
+  await eventually("replica b's clock is 3h ahead", async () => b.ctx.clock.offset() === 3 * 3_600_000);
+  // At b's clock, the token b minted an hour-long lifetime ago has expired; a fresh one shows the offset.
+  assert.equal((await call(b, tbBefore, "GET", "/_wilab/clock")).status, 401);
+  const tb = await adminToken(b);
+  assert.equal(((await call(b, tb, "GET", "/_wilab/clock")).json as { offsetMs: number }).offsetMs, 3 * 3_600_000);
+
+  assert.equal((await call(b, tb, "POST", "/_wilab/clock", { reset: true })).status, 200);
+  await eventually("replica a's clock is reset", async () => a.ctx.clock.offset() === 0);
+});
+
+test("faults added and cleared through one replica apply at the other; a counted fault counts requests at every replica", async () => {
+  const [a, b] = await replicas();
+  const [ta, tb] = [await adminToken(a), await adminToken(b)];
+  const vaultGet = (lab: Lab) => vaultStatus(lab, "kv-rep");
+  const listed = async (lab: Lab, token: string) => (await call(lab, token, "GET", "/_wilab/faults")).json as { id: string; remaining?: number }[];
+
+  const added = await call(a, ta, "POST", "/_wilab/faults", { kind: "throttle", face: "keyvault", count: 2 });
+  assert.equal(added.status, 201);
+  const id = (added.json as { id: string }).id;
+  await eventually("replica b lists the fault", async () => (await listed(b, tb)).some((f) => f.id === id && f.remaining === 2));
+  assert.equal(await vaultGet(b), 429);
+  await eventually("replica a counts b's request", async () => (await listed(a, ta)).some((f) => f.id === id && f.remaining === 1));
+  assert.equal(await vaultGet(a), 429);
+  await eventually("the fault is used up at both", async () => (await listed(a, ta)).length === 0 && (await listed(b, tb)).length === 0);
+  assert.notEqual(await vaultGet(b), 429);
+  assert.notEqual(await vaultGet(a), 429);
+
+  const latency = await call(b, tb, "POST", "/_wilab/faults", { kind: "latency", face: "arm", ms: 1 });
+  const latencyId = (latency.json as { id: string }).id;
+  await eventually("replica a lists the latency fault", async () => (await listed(a, ta)).some((f) => f.id === latencyId));
+  const cleared = await call(a, ta, "DELETE", `/_wilab/faults/${latencyId}`);
+  assert.equal(cleared.status, 200);
+  await eventually("replica b no longer lists it", async () => (await listed(b, tb)).length === 0);
+});

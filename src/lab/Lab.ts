@@ -242,6 +242,7 @@ function labInfo(p: { hosts: Hosts; port: number; mode: HostMode; lab0: LabRecor
 function shutdown(p: {
   controllers: { stop(): Promise<void> };
   kubelet: { stop(): Promise<void> };
+  kube: KubeContext;
   app: FastifyInstance;
   etcHosts: EtcHosts | undefined;
   ctx: WiredContext;
@@ -254,6 +255,7 @@ function shutdown(p: {
     stopped = true;
     await p.controllers.stop();
     await p.kubelet.stop();
+    p.kube.storage.close();
     await p.app.close();
     if (p.etcHosts) p.etcHosts.clear();
     await p.ctx.records.close();
@@ -339,6 +341,6 @@ async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
     modeSwitchWarnings,
     vaultUrl: (name: string) => hosts.vaultUri(name),
     hostsLinesNeeded: () => (manageHosts ? [] : etc.linesFor(vaultNames)),
-    stop: shutdown({ controllers, kubelet, app, etcHosts: manageHosts ? etc : undefined, ctx, store, endpointsFile: recordEndpoints ? join(dataDir, "endpoints.json") : undefined }),
+    stop: shutdown({ controllers, kubelet, kube, app, etcHosts: manageHosts ? etc : undefined, ctx, store, endpointsFile: recordEndpoints ? join(dataDir, "endpoints.json") : undefined }),
   };
 }

@@ -1,7 +1,7 @@
 // Lab replicas on one PostgreSQL database behave as one lab (issue 14): they present the same CA and the same leaf
 // certificates (a client trusting the CA of one trusts all), a token minted by one is accepted by the other, and
 // the lab clock and the faults changed through one replica (`wilab clock advance`, `wilab fault add|clear` over
-// /_wilab) apply at every other.
+// /_wilab) apply at every other; a Kubernetes watch through either replica sees the writes made through both.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "node:tls";
@@ -12,8 +12,11 @@ import { join } from "node:path";
 import { ClientSecretCredential } from "@azure/identity";
 import { ResourceManagementClient } from "@azure/arm-resources";
 import { startLab, type Lab } from "../../src/index.js";
-import { LabCa } from "../../src/platform/index.js";
+import { LabCa, LabClock, Random } from "../../src/platform/index.js";
 import { testDatabase } from "../helpers/postgres.js";
+import { api, makeCluster, type TestCluster } from "../helpers/kube.js";
+import { openStore, type Store } from "../../src/store/index.js";
+import { KubeStorage, type KubeObject } from "../../src/kube/KubeStorage.js";
 import { adminCredential, armClientOptions } from "../helpers/lab.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -154,4 +157,90 @@ test("faults added and cleared through one replica apply at the other; a counted
   const cleared = await call(a, ta, "DELETE", `/_wilab/faults/${latencyId}`);
   assert.equal(cleared.status, 200);
   await eventually("replica b no longer lists it", async () => (await listed(b, tb)).length === 0);
+});
+
+/** A watch stream through one replica: its events as they come, and a way to stop it. */
+function watchThrough(lab: Lab, c: TestCluster, path: string): { events: { type: string; name: string; rv: number }[]; stop: () => void } {
+  const events: { type: string; name: string; rv: number }[] = [];
+  const abort = new AbortController();
+  void (async () => {
+    const res = await fetch(`https://localhost:${lab.port}/k8s/${c.record.clusterId}${path}`, { headers: { authorization: `Bearer ${c.record.adminToken}` }, signal: abort.signal });
+    let buffered = "";
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      buffered += Buffer.from(chunk).toString();
+      let nl: number;
+      while ((nl = buffered.indexOf("\n")) >= 0) {
+        const e = JSON.parse(buffered.slice(0, nl)) as { type: string; object: KubeObject };
+        buffered = buffered.slice(nl + 1);
+        events.push({ type: e.type, name: e.object.metadata.name, rv: Number(e.object.metadata.resourceVersion) });
+      }
+    }
+  })().catch(() => undefined);
+  return { events, stop: () => abort.abort() };
+}
+
+test("a watch through either replica sees the writes made through both, in resourceVersion order, without gaps or repeats", async () => {
+  const [a, b] = await replicas();
+  const cluster = await makeCluster(a, { name: "aks-rep" });
+  cleanups.push(() => cluster.cleanup());
+  const atB = { ...cluster, server: `https://localhost:${b.port}/k8s/${cluster.record.clusterId}` };
+  const listed = await api(atB, "GET", "/api/v1/namespaces/default/configmaps");
+  const from = (listed.body.metadata as { resourceVersion: string }).resourceVersion;
+  const watches = [a, b].map((lab) => watchThrough(lab, cluster, `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${from}`));
+  cleanups.push(() => watches.forEach((w) => w.stop()));
+  await new Promise((r) => setTimeout(r, 200)); // both watches are open
+
+  // 40 creates, then 20 updates and 10 deletes, through both replicas at once, five at a time.
+  const acknowledged: number[] = [];
+  const through = (i: number) => (i % 2 ? cluster : atB);
+  const run = async (n: number, step: (i: number) => Promise<{ status: number; body: Record<string, unknown> }>) => {
+    for (let i = 0; i < n; i += 5) {
+      const done = await Promise.all([0, 1, 2, 3, 4].map((k) => step(i + k)));
+      for (const r of done) {
+        assert.ok(r.status < 300, JSON.stringify(r.body));
+        // A delete answers a Status without the object's resourceVersion.
+        if (r.body.kind !== "Status") acknowledged.push(Number((r.body.metadata as { resourceVersion: string }).resourceVersion));
+      }
+    }
+  };
+  await run(40, (i) => api(through(i), "POST", "/api/v1/namespaces/default/configmaps", { metadata: { name: `cm-${i}` }, data: { i: String(i) } }));
+  await run(20, (i) => api(through(i + 1), "PATCH", `/api/v1/namespaces/default/configmaps/cm-${i}`, { data: { i: `${i}-patched` } }, { "content-type": "application/merge-patch+json" }));
+  await run(10, (i) => api(through(i), "DELETE", `/api/v1/namespaces/default/configmaps/cm-${i + 20}`));
+
+  // 70 writes, 70 resourceVersions after the list's, one each: the creates' and updates' are among them.
+  const expected = Array.from({ length: 70 }, (_v, i) => Number(from) + 1 + i);
+  assert.equal(acknowledged.length, 60);
+  for (const rv of acknowledged) assert.ok(expected.includes(rv), `resourceVersion ${rv}`);
+  for (const [i, w] of watches.entries()) {
+    await eventually(`the watch through replica ${i ? "b" : "a"} saw 70 events`, async () => w.events.length >= 70);
+    assert.deepEqual(
+      w.events.map((e) => e.rv),
+      expected,
+      `replica ${i ? "b" : "a"}: every acknowledged write once, in order`,
+    );
+    assert.deepEqual(
+      w.events.map((e) => e.type),
+      [...Array<string>(40).fill("ADDED"), ...Array<string>(20).fill("MODIFIED"), ...Array<string>(10).fill("DELETED")],
+    );
+  }
+});
+
+test("a replica that misses every notification still delivers every event, in order, from the event log", async () => {
+  const db = await testDatabase();
+  cleanups.push(db.drop);
+  const [sa, sb] = [await openStore(db.url), await openStore(db.url)];
+  cleanups.push(() => sa.close(), () => sb.close());
+  // Replica b never hears a notification: only the log's periodic read can bring it the events.
+  const deaf: Store = { shared: true, description: sb.description, read: (fn) => sb.read(fn), write: (fn) => sb.write(fn), subscribe: () => () => undefined, close: () => sb.close() };
+  const [ka, kb] = [new KubeStorage(sa, new LabClock(), new Random()), new KubeStorage(deaf, new LabClock(), new Random())];
+  cleanups.push(() => ka.close(), () => kb.close());
+  const seen: string[] = [];
+  const { start } = kb.watchFrom("c1", (e) => seen.push(`${e.type} ${e.object.metadata.name} ${e.object.metadata.resourceVersion}`));
+  assert.equal(await start, 1);
+  for (let i = 0; i < 5; i++) {
+    await ka.write((tx) => tx.create("c1", "pods", { apiVersion: "v1", kind: "Pod", metadata: { name: `p${i}`, namespace: "default" } as KubeObject["metadata"], spec: {} }));
+  }
+  await ka.write((tx) => tx.delete("c1", "pods", "default", "p0"));
+  await eventually("replica b delivered the six events", async () => seen.length >= 6);
+  assert.deepEqual(seen, ["ADDED p0 2", "ADDED p1 3", "ADDED p2 4", "ADDED p3 5", "ADDED p4 6", "DELETED p0 7"]);
 });

@@ -26,6 +26,7 @@ import { lockDataDir, type DataDirLock } from "../platform/dataDirLock.js";
 import type { StaleUrlWarning } from "../diagnose/modeSwitch.js";
 import { checkModeSwitch } from "./modeSwitch.js";
 import { shareClock, shareFaults, sharedCa } from "./sharedState.js";
+import { alsoOnLoopback } from "./listen.js";
 
 export interface StartLabOptions {
   /** Port to listen on; 0 picks a free one. Default 0 (8443 for `wilab up`, 443 in transparent mode). */
@@ -36,6 +37,13 @@ export interface StartLabOptions {
   memory?: boolean;
   /** Keep the lab's state in this PostgreSQL database, `postgres://user[:password]@host:port/db`, instead of SQLite. */
   store?: string;
+  /**
+   * The address to listen on (default `127.0.0.1`): `0.0.0.0`, `::` or one of this machine's addresses lets other
+   * machines use the lab (every face stays authenticated). A specific address is added to the certificate's names.
+   */
+  listen?: string;
+  /** More names (DNS names or IP addresses) for the lab's default certificate, e.g. the name remote clients use. */
+  hostnames?: string[];
   /** Answer the real Azure host names on 443 (root). */
   transparent?: boolean;
   /** A directory holding `ca.crt`/`ca.key` to use instead of the data dir's. */
@@ -83,6 +91,10 @@ export interface LabInfo {
   subscriptionId: string;
   caCertPath: string;
   caCert: string;
+  /** The address the lab listens on. */
+  listen: string;
+  /** The names the default certificate covers (clients that send no server name get it); other names get a leaf of their own by SNI. */
+  certificateNames: string[];
   dataDir?: string;
   admin: { clientId: string; clientSecret: string; userPrincipalName: string; password: string; objectId: string; userObjectId: string };
   store: string;
@@ -212,7 +224,18 @@ async function registerFaces(
 }
 
 /** What the running lab tells its user (and `endpoints.json` records). */
-function labInfo(p: { hosts: Hosts; port: number; mode: HostMode; lab0: LabRecord; caCertPath: string; ca: LabCa; dataDir: string | undefined; store: Store }): LabInfo {
+function labInfo(p: {
+  hosts: Hosts;
+  port: number;
+  mode: HostMode;
+  lab0: LabRecord;
+  caCertPath: string;
+  ca: LabCa;
+  dataDir: string | undefined;
+  store: Store;
+  listen: string;
+  certificateNames: string[];
+}): LabInfo {
   const { hosts, lab0 } = p;
   return {
     url: hosts.localOrigin,
@@ -225,6 +248,8 @@ function labInfo(p: { hosts: Hosts; port: number; mode: HostMode; lab0: LabRecor
     subscriptionId: lab0.subscriptionId,
     caCertPath: p.caCertPath,
     caCert: p.ca.certPem,
+    listen: p.listen,
+    certificateNames: p.certificateNames,
     dataDir: p.dataDir,
     admin: {
       clientId: lab0.adminApp.appId,
@@ -264,6 +289,18 @@ function shutdown(p: {
   };
 }
 
+/** The default certificate's names: loopback, the Azure hosts in transparent mode, a specific listen address and `--hostname`s. */
+function certificateNames(mode: HostMode, listen: string, hostnames: string[]): string[] {
+  const names = ["localhost", "127.0.0.1", "::1", ...(mode === "transparent" ? [TRANSPARENT_HOSTS.login, TRANSPARENT_HOSTS.arm, TRANSPARENT_HOSTS.graph] : [])];
+  const wildcard = listen === "0.0.0.0" || listen === "::" || listen === "";
+  for (const n of [...(wildcard ? [] : [listen]), ...hostnames]) {
+    const name = n.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1");
+    if (!/^[a-z0-9.:*-]+$/.test(name)) throw new RangeError(`--hostname '${n}' is not a DNS name or an IP address`);
+    if (!names.includes(name)) names.push(name);
+  }
+  return names;
+}
+
 async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
   const mode: HostMode = o.transparent ? "transparent" : "local";
   const dataDir = o.dataDir ?? defaultDataDir();
@@ -298,7 +335,8 @@ async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
   const keySource = new OidcKeySource([ca.certPem, ...issuerTrustAnchors(o.trustCa ?? [])], () => clock.now(), { faults: ctx.faults });
   const endpoint = new TokenEndpoint({ ctx, tokens, keys: keySource, lab: () => labRecord });
 
-  const defaultNames = ["localhost", "127.0.0.1", "::1", ...(mode === "transparent" ? [TRANSPARENT_HOSTS.login, TRANSPARENT_HOSTS.arm, TRANSPARENT_HOSTS.graph] : [])];
+  const listenHost = o.listen ?? "127.0.0.1";
+  const defaultNames = certificateNames(mode, listenHost, o.hostnames ?? []);
   const app = Fastify(listenerOptions(await ca.serverOptions(defaultNames))) as unknown as FastifyInstance;
   installBodyParsers(app);
   installRequestLog(app, ctx.labLog);
@@ -308,13 +346,13 @@ async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
   await registerFaces(app, { ctx, tokens, endpoint, kube, lab: () => labRecord });
 
   if (manageHosts) etc.removeStale();
-  const listenHost = mode === "transparent" ? "127.0.0.1" : "localhost";
   await app.listen({ port: wantPort, host: listenHost });
   void loadJose(); // warm the JWT library off the start-up path
   const addr = app.server.address();
   const port = typeof addr === "object" && addr ? addr.port : wantPort;
   hosts.port = port;
   ctx.config.port = port;
+  await alsoOnLoopback(app, listenHost, port);
 
   const kubelet = await startKubelet(kube, { dataDir: memory ? undefined : dataDir });
   const controllers = await startControllers(kube);
@@ -324,7 +362,7 @@ async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
     etc.add([...(mode === "transparent" ? [TRANSPARENT_HOSTS.login, TRANSPARENT_HOSTS.arm, TRANSPARENT_HOSTS.graph] : []), ...vaultNames, ...issuerHosts]);
   }
 
-  const info = labInfo({ hosts, port, mode, lab0, caCertPath, ca, dataDir: memory ? undefined : dataDir, store });
+  const info = labInfo({ hosts, port, mode, lab0, caCertPath, ca, listen: listenHost, certificateNames: defaultNames, dataDir: memory ? undefined : dataDir, store });
   // `wilab up` records where it listens, so that the CLI and `wilab env` find it (even a --memory lab).
   const recordEndpoints = o.recordEndpoints ?? !memory;
   if (recordEndpoints) {

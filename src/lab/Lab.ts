@@ -42,6 +42,8 @@ export interface StartLabOptions {
    * machines use the lab (every face stays authenticated). A specific address is added to the certificate's names.
    */
   listen?: string;
+  /** Ports a balancer in front of replicas answers on (local mode): ARM and Key Vault accept tokens for `https://localhost:<port>` and `https://vault.localhost:<port>` of each. */
+  publicPorts?: number[];
   /** More names (DNS names or IP addresses) for the lab's default certificate, e.g. the name remote clients use. */
   hostnames?: string[];
   /** Answer the real Azure host names on 443 (root). */
@@ -323,7 +325,7 @@ async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
   shareClock(store, clock, { get: () => labRecord, set: (r) => (labRecord = r) });
 
   const wantPort = o.port ?? (o.transparent ? 443 : 0);
-  const hosts = new Hosts(mode, wantPort);
+  const hosts = new Hosts(mode, wantPort, o.publicPorts ?? []);
   const etc = new EtcHosts(o.hostsFile ?? "/etc/hosts");
   const manageHosts = o.manageHosts ?? etc.writable();
   const ctx = createLabContext(o, { mode, wantPort, lab0, hosts, clock, random, store, ca, etcHosts: manageHosts ? etc : undefined, log });

@@ -4,107 +4,21 @@
 // failover time is printed, not asserted.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { ClientSecretCredential } from "@azure/identity";
-import { openStore, type Store } from "../../src/store/index.js";
-import { KubeStorage, type KubeObject } from "../../src/kube/KubeStorage.js";
-import { Clusters, type ClusterRecord } from "../../src/kube/Cluster.js";
-import { LabClock, Random } from "../../src/platform/index.js";
+import { openStore } from "../../src/store/index.js";
+import type { KubeObject } from "../../src/kube/KubeStorage.js";
 import { LEASE_RENEW_MS, LEASE_TTL_MS } from "../../src/store/index.js";
 import { testDatabase } from "../helpers/postgres.js";
+import { clusterIn, pidsWith, replica as startReplica, until, type Cleanups, type Replica } from "../helpers/replicas.js";
 
-const bin = resolve(import.meta.dirname, "../../../bin/wilab");
-const cleanups: (() => Promise<void> | void)[] = [];
+const cleanups: Cleanups = [];
+const replica = (store: string) => startReplica(cleanups, store);
 after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
-
-interface Replica {
-  proc: ChildProcess;
-  port: number;
-  dir: string;
-}
-
-/** `wilab up` on the database, with the suite's test CA in its data dir (so that the database's CA is the trusted one). */
-async function replica(store: string): Promise<Replica> {
-  const caDir = process.env.WILAB_TEST_CA_DIR;
-  if (!caDir) throw new Error("WILAB_TEST_CA_DIR is not set: run the tests with scripts/run-tests.mjs");
-  const dir = mkdtempSync(join(tmpdir(), "wilab-failover-"));
-  for (const f of ["ca.crt", "ca.key"]) cpSync(join(caDir, f), join(dir, f));
-  const proc = spawn(process.execPath, [bin, "up", "--port", "0", "--data-dir", dir, "--store", store, "--log-level", "warn"], { stdio: ["ignore", "pipe", "pipe"] });
-  cleanups.push(() => {
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const port = await new Promise<number>((res, rej) => {
-    let out = "";
-    proc.stdout!.on("data", (c: Buffer) => {
-      out += c.toString();
-      const m = /wilab ready on https:\/\/localhost:(\d+)/.exec(out);
-      if (m) res(Number(m[1]));
-    });
-    proc.stderr!.on("data", (c: Buffer) => (out += c.toString()));
-    proc.once("exit", (code) => rej(new Error(`wilab up exited with ${code}: ${out}`)));
-  });
-  return { proc, port, dir };
-}
-
-/** A cluster written straight into the database (its record, namespaces and default service accounts), as ARM would. */
-async function clusterIn(store: Store, tenantId: string, subscriptionId: string): Promise<ClusterRecord> {
-  const random = new Random();
-  const clock = new LabClock();
-  const record: ClusterRecord = {
-    name: "aks-failover",
-    resourceGroup: "rg-kube",
-    location: "westeurope",
-    id: `/subscriptions/${subscriptionId}/resourceGroups/rg-kube/providers/Microsoft.Kubernetes/connectedClusters/aks-failover`,
-    clusterId: random.uuid(),
-    tenantId,
-    kubernetesVersion: "1.32.3",
-    oidcIssuerEnabled: true,
-    workloadIdentityEnabled: false,
-    adminToken: random.hex(32),
-    tags: {},
-    createdAt: clock.now(),
-    extensionReadyAt: clock.now(),
-  };
-  await store.write((tx) => Clusters.put(tx, record));
-  const kube = new KubeStorage(store, clock, random);
-  await kube.write(async (tx) => {
-    const meta = (m: Record<string, unknown>) => m as unknown as KubeObject["metadata"];
-    await tx.create(record.clusterId, "namespaces", { apiVersion: "v1", kind: "Namespace", metadata: meta({ name: "default" }), spec: { finalizers: ["kubernetes"] }, status: { phase: "Active" } });
-    await tx.create(record.clusterId, "serviceaccounts", { apiVersion: "v1", kind: "ServiceAccount", metadata: meta({ name: "default", namespace: "default" }) });
-  });
-  kube.close();
-  return record;
-}
-
-/** The pids of processes whose command line holds `marker` (the pods a killed replica left behind). */
-function pidsWith(marker: string): number[] {
-  const pids: number[] = [];
-  for (const d of readdirSync("/proc")) {
-    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${d}/cmdline`, "utf8").includes(marker)) pids.push(Number(d));
-    } catch {
-      /* gone */
-    }
-  }
-  return pids;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  for (let waited = 0; waited < timeoutMs; waited += 100) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`never happened: ${what}`);
-}
 
 test("the kubelet of a cluster runs on one replica; SIGKILL of that replica moves it (and the pod) to the other", async () => {
   const db = await testDatabase();

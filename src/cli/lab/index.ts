@@ -40,6 +40,7 @@ interface UpOptions {
   trustCa: string[];
   listen?: string;
   hostnames: string[];
+  publicPorts: string[];
 }
 
 function upOptions(a: Args): UpOptions {
@@ -59,6 +60,7 @@ function upOptions(a: Args): UpOptions {
     trustCa: Array.isArray(a.trustCa) ? (a.trustCa as string[]) : [],
     listen: str(a, "listen"),
     hostnames: Array.isArray(a.hostname) ? (a.hostname as string[]) : [],
+    publicPorts: Array.isArray(a.publicPort) ? (a.publicPort as string[]) : [],
   };
 }
 
@@ -119,6 +121,11 @@ async function up(o: UpOptions, setExitCode: (code: number) => void): Promise<vo
     trustCa: o.trustCa,
     listen: o.listen,
     hostnames: o.hostnames,
+    publicPorts: o.publicPorts.map((p) => {
+      const n = Number(p);
+      if (!Number.isInteger(n) || n < 1 || n > 65535) throw new CliError(`--public-port must be a port number; got '${p}'`);
+      return n;
+    }),
   }).catch((err: unknown) => {
     const why = explainStartError(err, { port, transparent: !!o.transparent });
     if (!why) throw err;
@@ -186,6 +193,7 @@ export const commands: CommandDef[] = [
       opt("logFormat", "--log-format", "text or json (one JSON object per line).", { default: "text" }),
       opt("listen", "--listen", "the address to listen on (default 127.0.0.1); 0.0.0.0 or a machine address lets other machines use the lab, each face authenticated as always."),
       opt("hostname", "--hostname", "a name (or IP address) remote clients use for the lab, added to its certificate (repeatable).", { kind: "append" }),
+      opt("publicPort", "--public-port", "a port a balancer in front of this lab's replicas answers on (repeatable): ARM and Key Vault accept tokens for https://localhost:<port> and https://vault.localhost:<port> too.", { kind: "append" }),
       opt("trustCa", "--trust-ca", "a PEM file of CA certificates to trust for federated issuers' HTTPS (repeatable), besides the public roots, the lab CA and NODE_EXTRA_CA_CERTS.", { kind: "append" }),
     ],
     examples: [

@@ -38,6 +38,8 @@ class ClusterFeed {
   /** Resolves with the cluster's resourceVersion when the feed started: it delivers every event after it. */
   readonly ready: Promise<number>;
   private chain: Promise<void>;
+  /** Set when nobody watches the cluster any more: a start still waiting for the store gives up. */
+  closed = false;
 
   constructor(
     private readonly store: Store,
@@ -45,11 +47,24 @@ class ClusterFeed {
     private readonly emit: (e: WatchEvent) => void,
     private readonly log: LabLogger,
   ) {
-    this.ready = store.read((tx) => tx.get<number>("kubeRv", cluster)).then((v) => (this.last = v ?? 1));
+    this.ready = this.start();
     this.chain = this.ready.then(
       () => undefined,
       () => undefined,
     );
+  }
+
+  /** The cluster's resourceVersion now, read again every 500 ms while the store is unreachable. */
+  private async start(): Promise<number> {
+    for (let warned = false; ; warned = true) {
+      try {
+        return (this.last = (await this.store.read((tx) => tx.get<number>("kubeRv", this.cluster))) ?? 1);
+      } catch (err) {
+        if (this.closed) throw err;
+        if (!warned) this.log.warn(`watch events of cluster ${this.cluster}: the store is unreachable, retrying: ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
   }
 
   /** Events this process committed: delivered at once when they follow the last delivered, else read from the log. */
@@ -115,6 +130,8 @@ export class SharedEventFeeds {
   }
 
   close(cluster: string): void {
+    const feed = this.feeds.get(cluster);
+    if (feed) feed.closed = true;
     this.feeds.delete(cluster);
     if (this.feeds.size === 0) this.stop();
   }
@@ -133,6 +150,7 @@ export class SharedEventFeeds {
   }
 
   stop(): void {
+    for (const f of this.feeds.values()) f.closed = true;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     clearInterval(this.timer);

@@ -6,7 +6,8 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "node:tls";
 import { request } from "node:https";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ClientSecretCredential } from "@azure/identity";
@@ -243,4 +244,25 @@ test("a replica that misses every notification still delivers every event, in or
   await ka.write((tx) => tx.delete("c1", "pods", "default", "p0"));
   await eventually("replica b delivered the six events", async () => seen.length >= 6);
   assert.deepEqual(seen, ["ADDED p0 2", "ADDED p1 3", "ADDED p2 4", "ADDED p3 5", "ADDED p4 6", "DELETED p0 7"]);
+});
+
+test("kubectl get --watch through one replica prints the config maps created through the other", async () => {
+  const [a, b] = await replicas();
+  const cluster = await makeCluster(a, { name: "aks-kubectl" });
+  cleanups.push(() => cluster.cleanup());
+  const configAtB = join(cluster.home, "config-b");
+  writeFileSync(configAtB, readFileSync(cluster.kubeconfig, "utf8").replace(`localhost:${a.port}/`, `localhost:${b.port}/`));
+  const kubectl = spawn("kubectl", ["get", "configmaps", "--watch", "-o", "name"], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: cluster.home, KUBECONFIG: configAtB }, stdio: ["ignore", "pipe", "pipe"] });
+  cleanups.push(() => void kubectl.kill("SIGKILL"));
+  let out = "";
+  kubectl.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  kubectl.stderr.on("data", (d: Buffer) => (out += d.toString()));
+  // The list comes first (the namespace's root CA config map); the watch follows from its resourceVersion.
+  await eventually("kubectl listed", async () => out.includes("configmap/kube-root-ca.crt"));
+  for (const name of ["made-at-a-1", "made-at-a-2", "made-at-a-3"]) {
+    assert.equal((await api(cluster, "POST", "/api/v1/namespaces/default/configmaps", { metadata: { name } })).status, 201);
+  }
+  await eventually("kubectl printed the three", async () => out.includes("configmap/made-at-a-3"));
+  const printed = out.split("\n").filter((l) => l.startsWith("configmap/made-at-a-"));
+  assert.deepEqual(printed, ["configmap/made-at-a-1", "configmap/made-at-a-2", "configmap/made-at-a-3"]);
 });

@@ -1,7 +1,8 @@
 import { EventEmitter } from "node:events";
 import type { Store, Tx } from "../store/index.js";
-import type { LabClock, Random } from "../platform/index.js";
+import type { LabClock, LabLogger, Random } from "../platform/index.js";
 import { KubeErrors } from "./KubeStatusError.js";
+import { appendEvent, SharedEventFeeds } from "./eventLog.js";
 
 export interface ObjectMeta {
   name: string;
@@ -53,21 +54,40 @@ function idOf(ns: string | undefined, name: string): string {
  */
 export class KubeStorage {
   private readonly bus = new EventEmitter();
+  /** On a store shared by replicas: events are logged in the store and delivered from there (eventLog.ts). */
+  private readonly feeds: SharedEventFeeds | undefined;
 
   constructor(
     readonly store: Store,
     private readonly clock: LabClock,
     private readonly random: Random,
+    log: LabLogger = { info: () => undefined, warn: () => undefined },
   ) {
     this.bus.setMaxListeners(0);
+    this.feeds = store.shared ? new SharedEventFeeds(store, (cluster, e) => this.bus.emit(cluster, e), log) : undefined;
+  }
+
+  private tx(tx: Tx, events: Logged[]): KubeTx {
+    return new KubeTx(tx, this.clock, this.random, events, this.feeds ? new Set() : undefined);
+  }
+
+  /** Delivers the events of a committed transaction: at once, or through the replicas' feeds. */
+  private deliver(events: Logged[]): void {
+    if (!this.feeds) return events.forEach((e) => this.bus.emit(e.cluster, e.event));
+    for (const cluster of new Set(events.map((e) => e.cluster))) {
+      this.feeds.local(
+        cluster,
+        events.filter((e) => e.cluster === cluster).map((e) => e.event),
+      );
+    }
   }
 
   /** Runs a write transaction; its watch events are delivered once it has committed. */
   async write<T>(fn: (tx: KubeTx) => Promise<T>): Promise<T> {
-    let events: { cluster: string; event: WatchEvent }[] = [];
+    let events: Logged[] = [];
     // A store may run `fn` more than once (PostgreSQL retries a serialization failure): only the committed run's events count.
-    const result = await this.store.write((tx) => fn(new KubeTx(tx, this.clock, this.random, (events = []))));
-    for (const e of events) this.bus.emit(e.cluster, e.event);
+    const result = await this.store.write((tx) => fn(this.tx(tx, (events = []))));
+    this.deliver(events);
     return result;
   }
 
@@ -76,28 +96,55 @@ export class KubeStorage {
    * transaction commits to deliver its watch events.
    */
   within(tx: Tx): { ktx: KubeTx; flush: () => void } {
-    const events: { cluster: string; event: WatchEvent }[] = [];
-    return { ktx: new KubeTx(tx, this.clock, this.random, events), flush: () => events.forEach((e) => this.bus.emit(e.cluster, e.event)) };
+    const events: Logged[] = [];
+    return { ktx: this.tx(tx, events), flush: () => this.deliver(events) };
   }
 
   read<T>(fn: (tx: KubeTx) => Promise<T>): Promise<T> {
-    return this.store.read((tx) => fn(new KubeTx(tx, this.clock, this.random, [])));
+    return this.store.read((tx) => fn(this.tx(tx, [])));
   }
 
   /** Subscribes to every event of one cluster; returns the unsubscribe function. */
   watch(cluster: string, listener: (e: WatchEvent) => void): () => void {
+    return this.watchFrom(cluster, listener).unsubscribe;
+  }
+
+  /**
+   * Subscribes to every event of one cluster; `start` resolves with a resourceVersion after which every event reaches
+   * the listener (the cluster's current one, or on a shared store the last its feed delivered).
+   */
+  watchFrom(cluster: string, listener: (e: WatchEvent) => void): { unsubscribe: () => void; start: Promise<number> } {
     this.bus.on(cluster, listener);
-    return () => this.bus.off(cluster, listener);
+    const start = this.feeds ? this.feeds.open(cluster) : this.read((tx) => tx.currentVersion(cluster)).then(Number);
+    const unsubscribe = () => {
+      this.bus.off(cluster, listener);
+      if (this.bus.listenerCount(cluster) === 0) this.feeds?.close(cluster);
+    };
+    return { unsubscribe, start };
+  }
+
+  /** Stops reading the shared event log (the lab's shutdown). */
+  close(): void {
+    this.feeds?.stop();
   }
 }
+
+type Logged = { cluster: string; event: WatchEvent };
 
 export class KubeTx {
   constructor(
     readonly tx: Tx,
     private readonly clock: LabClock,
     private readonly random: Random,
-    private readonly events: { cluster: string; event: WatchEvent }[],
+    private readonly events: Logged[],
+    /** On a shared store: the clusters this transaction has notified (events are logged in the store as they happen). */
+    private readonly notified?: Set<string>,
   ) {}
+
+  private async record(cluster: string, event: WatchEvent): Promise<void> {
+    this.events.push({ cluster, event });
+    if (this.notified) await appendEvent(this.tx, cluster, event, this.notified);
+  }
 
   /** The cluster's current resourceVersion (a counter shared by all its objects). */
   async currentVersion(cluster: string): Promise<string> {
@@ -128,7 +175,7 @@ export class KubeTx {
     obj.metadata.creationTimestamp = new Date(Math.floor(this.clock.now() / 1000) * 1000).toISOString().replace(".000Z", "Z");
     obj.metadata.resourceVersion = await this.nextVersion(cluster);
     await this.tx.put(kindKey(cluster, resource), idOf(ns, obj.metadata.name), obj, ns);
-    this.events.push({ cluster, event: { type: "ADDED", resource, object: obj } });
+    await this.record(cluster, { type: "ADDED", resource, object: obj });
     return obj;
   }
 
@@ -142,7 +189,7 @@ export class KubeTx {
     obj.metadata.creationTimestamp = current.metadata.creationTimestamp;
     obj.metadata.resourceVersion = await this.nextVersion(cluster);
     await this.tx.put(kindKey(cluster, resource), idOf(ns, obj.metadata.name), obj, ns);
-    this.events.push({ cluster, event: { type: "MODIFIED", resource, object: obj } });
+    await this.record(cluster, { type: "MODIFIED", resource, object: obj });
     return obj;
   }
 
@@ -151,7 +198,7 @@ export class KubeTx {
     if (!current) throw KubeErrors.notFound(resource, name, group);
     await this.tx.delete(kindKey(cluster, resource), idOf(ns, name));
     current.metadata.resourceVersion = await this.nextVersion(cluster);
-    this.events.push({ cluster, event: { type: "DELETED", resource, object: current } });
+    await this.record(cluster, { type: "DELETED", resource, object: current });
     return current;
   }
 

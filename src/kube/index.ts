@@ -21,7 +21,7 @@ export { startControllers, ownerChain, controllerOf, type ControllerManager } fr
 export function createKubeContext(ctx: LabContext): KubeContext {
   return {
     ctx,
-    storage: new KubeStorage(ctx.store, ctx.clock, ctx.random),
+    storage: new KubeStorage(ctx.store, ctx.clock, ctx.random, ctx.log),
     issuer: new ServiceAccountIssuer(ctx.store, ctx.clock, ctx.random),
     cluster: (clusterId: string) => ctx.store.read((tx) => Clusters.byClusterId(tx, clusterId)),
     issuerUrl: (c: ClusterRecord) => issuerUrl(ctx.hosts, c),

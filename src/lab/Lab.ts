@@ -21,10 +21,12 @@ import { doctorDeps, doctorRoutes } from "../diagnose/doctor/index.js";
 import { portalFace } from "../portal/index.js";
 import { selfManagedIssuerRoutes } from "../issuers/routes.js";
 import { Hosts, TRANSPARENT_HOSTS, vaultNameFromHost, type HostMode, type LabContext, type LabLogger } from "./context.js";
-import { LabRecords, type LabRecord } from "./LabRecord.js";
+import type { LabRecord } from "./LabRecord.js";
 import { lockDataDir, type DataDirLock } from "../platform/dataDirLock.js";
 import type { StaleUrlWarning } from "../diagnose/modeSwitch.js";
 import { checkModeSwitch } from "./modeSwitch.js";
+import { shareClock, shareFaults, sharedCa } from "./sharedState.js";
+import { alsoOnLoopback } from "./listen.js";
 
 export interface StartLabOptions {
   /** Port to listen on; 0 picks a free one. Default 0 (8443 for `wilab up`, 443 in transparent mode). */
@@ -35,6 +37,15 @@ export interface StartLabOptions {
   memory?: boolean;
   /** Keep the lab's state in this PostgreSQL database, `postgres://user[:password]@host:port/db`, instead of SQLite. */
   store?: string;
+  /**
+   * The address to listen on (default `127.0.0.1`): `0.0.0.0`, `::` or one of this machine's addresses lets other
+   * machines use the lab (every face stays authenticated). A specific address is added to the certificate's names.
+   */
+  listen?: string;
+  /** Ports a balancer in front of replicas answers on (local mode): ARM and Key Vault accept tokens for `https://localhost:<port>` and `https://vault.localhost:<port>` of each. */
+  publicPorts?: number[];
+  /** More names (DNS names or IP addresses) for the lab's default certificate, e.g. the name remote clients use. */
+  hostnames?: string[];
   /** Answer the real Azure host names on 443 (root). */
   transparent?: boolean;
   /** A directory holding `ca.crt`/`ca.key` to use instead of the data dir's. */
@@ -82,6 +93,10 @@ export interface LabInfo {
   subscriptionId: string;
   caCertPath: string;
   caCert: string;
+  /** The address the lab listens on. */
+  listen: string;
+  /** The names the default certificate covers (clients that send no server name get it); other names get a leaf of their own by SNI. */
+  certificateNames: string[];
   dataDir?: string;
   admin: { clientId: string; clientSecret: string; userPrincipalName: string; password: string; objectId: string; userObjectId: string };
   store: string;
@@ -159,7 +174,6 @@ function createLabContext(
     records: new DiagnosticRecords(p.store, { now: () => clock.now(), onError: (err) => log.warn(`could not record sign-ins/audit events: ${err.message}`) }),
   };
   logFaultChanges(ctx.faults, ctx.labLog);
-  for (const f of o.faults ?? []) ctx.faults.add(f);
   return ctx;
 }
 
@@ -212,7 +226,18 @@ async function registerFaces(
 }
 
 /** What the running lab tells its user (and `endpoints.json` records). */
-function labInfo(p: { hosts: Hosts; port: number; mode: HostMode; lab0: LabRecord; caDir: string; ca: LabCa; dataDir: string | undefined; store: Store }): LabInfo {
+function labInfo(p: {
+  hosts: Hosts;
+  port: number;
+  mode: HostMode;
+  lab0: LabRecord;
+  caCertPath: string;
+  ca: LabCa;
+  dataDir: string | undefined;
+  store: Store;
+  listen: string;
+  certificateNames: string[];
+}): LabInfo {
   const { hosts, lab0 } = p;
   return {
     url: hosts.localOrigin,
@@ -223,8 +248,10 @@ function labInfo(p: { hosts: Hosts; port: number; mode: HostMode; lab0: LabRecor
     graphEndpoint: hosts.graphOrigin,
     tenantId: lab0.tenantId,
     subscriptionId: lab0.subscriptionId,
-    caCertPath: join(p.caDir, "ca.crt"),
+    caCertPath: p.caCertPath,
     caCert: p.ca.certPem,
+    listen: p.listen,
+    certificateNames: p.certificateNames,
     dataDir: p.dataDir,
     admin: {
       clientId: lab0.adminApp.appId,
@@ -242,6 +269,7 @@ function labInfo(p: { hosts: Hosts; port: number; mode: HostMode; lab0: LabRecor
 function shutdown(p: {
   controllers: { stop(): Promise<void> };
   kubelet: { stop(): Promise<void> };
+  kube: KubeContext;
   app: FastifyInstance;
   etcHosts: EtcHosts | undefined;
   ctx: WiredContext;
@@ -254,12 +282,25 @@ function shutdown(p: {
     stopped = true;
     await p.controllers.stop();
     await p.kubelet.stop();
+    p.kube.storage.close();
     await p.app.close();
     if (p.etcHosts) p.etcHosts.clear();
     await p.ctx.records.close();
     await p.store.close();
     if (p.endpointsFile) rmSync(p.endpointsFile, { force: true });
   };
+}
+
+/** The default certificate's names: loopback, the Azure hosts in transparent mode, a specific listen address and `--hostname`s. */
+function certificateNames(mode: HostMode, listen: string, hostnames: string[]): string[] {
+  const names = ["localhost", "127.0.0.1", "::1", ...(mode === "transparent" ? [TRANSPARENT_HOSTS.login, TRANSPARENT_HOSTS.arm, TRANSPARENT_HOSTS.graph] : [])];
+  const wildcard = listen === "0.0.0.0" || listen === "::" || listen === "";
+  for (const n of [...(wildcard ? [] : [listen]), ...hostnames]) {
+    const name = n.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1");
+    if (!/^[a-z0-9.:*-]+$/.test(name)) throw new RangeError(`--hostname '${n}' is not a DNS name or an IP address`);
+    if (!names.includes(name)) names.push(name);
+  }
+  return names;
 }
 
 async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
@@ -273,31 +314,31 @@ async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
   // The CA is the installation's, not the lab's state: even a --memory lab keeps it in the data dir,
   // so that clients configured once (NODE_EXTRA_CA_CERTS) keep trusting every lab.
   if (!memory) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const ca = await LabCa.loadOrCreate(caDir);
-
   const store: Store = o.store ? await openStore(o.store) : new SqliteStore(memory ? ":memory:" : join(dataDir, "lab.db"));
+  // Replicas on one database (PostgreSQL) share the CA and its leaves through it; otherwise they are files in the CA dir.
+  const { ca, caCertPath } = o.store ? await sharedCa(store, caDir, true) : { ca: await LabCa.loadOrCreate(caDir), caCertPath: join(caDir, "ca.crt") };
   const random = new Random(o.seed);
   const clock = new LabClock();
   const lab0 = await bootstrapLab({ store, random, clock }, { tenantId: o.tenantId, subscriptionId: o.subscriptionId });
   clock.set(lab0.clockOffsetMs);
   let labRecord: LabRecord = lab0;
-  clock.onChange((offset) => {
-    labRecord = { ...labRecord, clockOffsetMs: offset };
-    void store.write((tx) => LabRecords.put(tx, labRecord));
-  });
+  shareClock(store, clock, { get: () => labRecord, set: (r) => (labRecord = r) });
 
   const wantPort = o.port ?? (o.transparent ? 443 : 0);
-  const hosts = new Hosts(mode, wantPort);
+  const hosts = new Hosts(mode, wantPort, o.publicPorts ?? []);
   const etc = new EtcHosts(o.hostsFile ?? "/etc/hosts");
   const manageHosts = o.manageHosts ?? etc.writable();
   const ctx = createLabContext(o, { mode, wantPort, lab0, hosts, clock, random, store, ca, etcHosts: manageHosts ? etc : undefined, log });
+  if (o.store) await shareFaults(store, ctx.faults, random);
+  for (const f of o.faults ?? []) ctx.faults.add(f);
 
   const stsKeys = await loadStsKeys(ctx);
   const tokens = new TokenService(ctx, stsKeys);
   const keySource = new OidcKeySource([ca.certPem, ...issuerTrustAnchors(o.trustCa ?? [])], () => clock.now(), { faults: ctx.faults });
   const endpoint = new TokenEndpoint({ ctx, tokens, keys: keySource, lab: () => labRecord });
 
-  const defaultNames = ["localhost", "127.0.0.1", "::1", ...(mode === "transparent" ? [TRANSPARENT_HOSTS.login, TRANSPARENT_HOSTS.arm, TRANSPARENT_HOSTS.graph] : [])];
+  const listenHost = o.listen ?? "127.0.0.1";
+  const defaultNames = certificateNames(mode, listenHost, o.hostnames ?? []);
   const app = Fastify(listenerOptions(await ca.serverOptions(defaultNames))) as unknown as FastifyInstance;
   installBodyParsers(app);
   installRequestLog(app, ctx.labLog);
@@ -307,13 +348,13 @@ async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
   await registerFaces(app, { ctx, tokens, endpoint, kube, lab: () => labRecord });
 
   if (manageHosts) etc.removeStale();
-  const listenHost = mode === "transparent" ? "127.0.0.1" : "localhost";
   await app.listen({ port: wantPort, host: listenHost });
   void loadJose(); // warm the JWT library off the start-up path
   const addr = app.server.address();
   const port = typeof addr === "object" && addr ? addr.port : wantPort;
   hosts.port = port;
   ctx.config.port = port;
+  await alsoOnLoopback(app, listenHost, port);
 
   const kubelet = await startKubelet(kube, { dataDir: memory ? undefined : dataDir });
   const controllers = await startControllers(kube);
@@ -323,7 +364,7 @@ async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
     etc.add([...(mode === "transparent" ? [TRANSPARENT_HOSTS.login, TRANSPARENT_HOSTS.arm, TRANSPARENT_HOSTS.graph] : []), ...vaultNames, ...issuerHosts]);
   }
 
-  const info = labInfo({ hosts, port, mode, lab0, caDir, ca, dataDir: memory ? undefined : dataDir, store });
+  const info = labInfo({ hosts, port, mode, lab0, caCertPath, ca, listen: listenHost, certificateNames: defaultNames, dataDir: memory ? undefined : dataDir, store });
   // `wilab up` records where it listens, so that the CLI and `wilab env` find it (even a --memory lab).
   const recordEndpoints = o.recordEndpoints ?? !memory;
   if (recordEndpoints) {
@@ -340,6 +381,6 @@ async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
     modeSwitchWarnings,
     vaultUrl: (name: string) => hosts.vaultUri(name),
     hostsLinesNeeded: () => (manageHosts ? [] : etc.linesFor(vaultNames)),
-    stop: shutdown({ controllers, kubelet, app, etcHosts: manageHosts ? etc : undefined, ctx, store, endpointsFile: recordEndpoints ? join(dataDir, "endpoints.json") : undefined }),
+    stop: shutdown({ controllers, kubelet, kube, app, etcHosts: manageHosts ? etc : undefined, ctx, store, endpointsFile: recordEndpoints ? join(dataDir, "endpoints.json") : undefined }),
   };
 }

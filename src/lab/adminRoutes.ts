@@ -44,6 +44,7 @@ export async function labAdminRoutes(app: FastifyInstance, d: { ctx: LabContext;
     } catch (err) {
       return sendJson(reply, 400, { error: { code: "BadRequest", message: (err as Error).message } });
     }
+    await ctx.clock.settled(); // answered once the offset is committed (and announced to other replicas)
     return sendJson(reply, 200, clockView());
   });
 

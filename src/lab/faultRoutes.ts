@@ -56,7 +56,9 @@ export async function labFaultRoutes(app: FastifyInstance, d: { ctx: LabContext;
     if (!body || typeof body !== "object" || Array.isArray(body)) return bad(reply, 400, 'send a JSON object such as {"kind":"throttle","face":"keyvault"}');
     try {
       const spec = parseFaultRequest(await resolveIssuer(d.kube, body as FaultRequest));
-      return sendJson(reply, 201, faultView(ctx.faults.add(spec)));
+      const added = ctx.faults.add(spec);
+      await ctx.faults.settled(); // answered once committed (replicas on one database see it then)
+      return sendJson(reply, 201, faultView(added));
     } catch (err) {
       if (err instanceof FaultRequestError) return bad(reply, err.status, err.message);
       if (err instanceof RangeError) return bad(reply, 400, err.message);
@@ -67,13 +69,16 @@ export async function labFaultRoutes(app: FastifyInstance, d: { ctx: LabContext;
   app.delete("/_wilab/faults", async (req, reply) => {
     const who = await labAdminCaller(ctx, tokens, req, LAB_FAULTS_ACTION);
     if (isDenial(who)) return sendDenial(reply, who);
-    return sendJson(reply, 200, ctx.faults.clear().map(faultView));
+    const removed = ctx.faults.clear();
+    await ctx.faults.settled();
+    return sendJson(reply, 200, removed.map(faultView));
   });
 
   app.delete<{ Params: { id: string } }>("/_wilab/faults/:id", async (req, reply) => {
     const who = await labAdminCaller(ctx, tokens, req, LAB_FAULTS_ACTION);
     if (isDenial(who)) return sendDenial(reply, who);
     const removed = ctx.faults.clear(req.params.id);
+    await ctx.faults.settled();
     if (removed.length === 0) return bad(reply, 404, `no fault '${req.params.id}' is in force (wilab fault list)`);
     return sendJson(reply, 200, removed.map(faultView));
   });

@@ -2,6 +2,7 @@
 export class LabClock {
   private offsetMs: number;
   private readonly listeners = new Set<(offsetMs: number) => void>();
+  private pending: Promise<unknown> = Promise.resolve();
 
   constructor(offsetMs = 0) {
     this.offsetMs = offsetMs;
@@ -36,6 +37,15 @@ export class LabClock {
   set(offsetMs: number): void {
     this.offsetMs = offsetMs;
     for (const l of this.listeners) l(offsetMs);
+  }
+
+  /** Work that persists a change (the lab record); `settled()` waits for all of it, so an answer follows the commit. */
+  track(p: Promise<unknown>): void {
+    this.pending = Promise.all([this.pending, p.catch(() => undefined)]);
+  }
+
+  settled(): Promise<void> {
+    return this.pending.then(() => undefined);
   }
 
   onChange(listener: (offsetMs: number) => void): () => void {

@@ -41,6 +41,8 @@ export interface FaultChange {
   cleared?: Fault[];
   /** Set with `cleared` when a counted fault cleared itself. */
   exhausted?: boolean;
+  /** A counted fault met one more request (its `remaining` is one less). */
+  spent?: Fault;
   affected?: FaultEffect;
 }
 
@@ -56,8 +58,28 @@ export class Faults {
   private faults: Fault[] = [];
   private seq = 0;
   private readonly listeners = new Set<(change: FaultChange) => void>();
+  private pending: Promise<unknown> = Promise.resolve();
+  /** How fault ids are made (`fault-1`, …); replicas sharing a database use ids that cannot collide. */
+  nextId: () => string = () => `fault-${++this.seq}`;
 
   constructor(private readonly now: () => number = Date.now) {}
+
+  /**
+   * Replaces the faults in force with a list read elsewhere (replicas on one database: another replica changed
+   * them). Emits no change: the change was logged where it was made.
+   */
+  replaceAll(faults: Fault[]): void {
+    this.faults = faults.map((f) => ({ ...f }));
+  }
+
+  /** Work that persists a change (replicas); `settled()` waits for all of it, so an answer follows the commit. */
+  track(p: Promise<unknown>): void {
+    this.pending = Promise.all([this.pending, p.catch(() => undefined)]);
+  }
+
+  settled(): Promise<void> {
+    return this.pending.then(() => undefined);
+  }
 
   list(): Fault[] {
     return this.faults.map((f) => ({ ...f }));
@@ -65,7 +87,7 @@ export class Faults {
 
   add(spec: FaultSpec): Fault {
     const count = "count" in spec ? spec.count : undefined;
-    const f = { ...spec, id: `fault-${++this.seq}`, addedAt: new Date(this.now()).toISOString(), ...(count !== undefined ? { remaining: count } : {}) } as Fault;
+    const f = { ...spec, id: this.nextId(), addedAt: new Date(this.now()).toISOString(), ...(count !== undefined ? { remaining: count } : {}) } as Fault;
     this.faults.push(f);
     this.emit({ added: { ...f } });
     return { ...f };
@@ -124,7 +146,7 @@ export class Faults {
     if (f.remaining <= 0) {
       this.faults = this.faults.filter((x) => x !== f);
       this.emit({ cleared: [{ ...f }], exhausted: true });
-    }
+    } else this.emit({ spent: { ...f } });
     return f;
   }
 

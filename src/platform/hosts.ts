@@ -16,6 +16,8 @@ export class Hosts {
   constructor(
     readonly mode: HostMode,
     public port: number,
+    /** Other ports clients reach the lab at (a balancer in front of replicas): their ARM and vault resources are accepted too. */
+    readonly publicPorts: readonly number[] = [],
   ) {}
 
   private withPort(host: string): string {
@@ -55,12 +57,13 @@ export class Hosts {
 
   /** Every Key Vault resource URI the lab accepts as a token audience (no trailing slash). */
   vaultResources(): string[] {
-    return [`https://${TRANSPARENT_HOSTS.vaultSuffix}`, `https://${this.withPort(LOCAL_VAULT_SUFFIX)}`, `https://${LOCAL_VAULT_SUFFIX}`];
+    const viaBalancer = this.publicPorts.map((p) => `https://${LOCAL_VAULT_SUFFIX}:${p}`);
+    return [`https://${TRANSPARENT_HOSTS.vaultSuffix}`, `https://${this.withPort(LOCAL_VAULT_SUFFIX)}`, `https://${LOCAL_VAULT_SUFFIX}`, ...viaBalancer];
   }
 
   /** Every ARM resource URI the lab accepts as a token audience (no trailing slash). */
   armResources(): string[] {
-    return ["https://management.azure.com", "https://management.core.windows.net", this.localOrigin];
+    return ["https://management.azure.com", "https://management.core.windows.net", this.localOrigin, ...this.publicPorts.map((p) => `https://localhost:${p}`)];
   }
 }
 

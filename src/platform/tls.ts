@@ -43,6 +43,39 @@ export interface CaMaterial {
   keyPem: string;
 }
 
+/**
+ * Where a CA keeps the leaves it issued, by their comma-joined names: a file beside the CA (`leaf-cache.json`), or
+ * the lab's database when replicas share it (every replica then presents the same leaf). `put` returns the leaf
+ * that is kept: the one given, or one another process stored meanwhile that `usable` accepts.
+ */
+export interface LeafCache {
+  get(key: string): Promise<CaMaterial | undefined>;
+  put(key: string, leaf: CaMaterial, usable: (stored: CaMaterial) => boolean): Promise<CaMaterial>;
+}
+
+/** A leaf cache in a JSON file (a read-only directory: leaves are simply not cached). */
+export function fileLeafCache(path: string): LeafCache {
+  const read = (): Record<string, CaMaterial> => {
+    if (!existsSync(path)) return {};
+    try {
+      return JSON.parse(readFileSync(path, "utf8")) as Record<string, CaMaterial>;
+    } catch {
+      return {};
+    }
+  };
+  return {
+    get: async (key) => read()[key],
+    put: async (key, leaf) => {
+      try {
+        writeFileSync(path, JSON.stringify({ ...read(), [key]: leaf }), { mode: 0o600 });
+      } catch {
+        /* not cached */
+      }
+      return leaf;
+    },
+  };
+}
+
 /** The lab's certificate authority: signs a leaf for every host the lab answers (SNI). */
 export class LabCa {
   private readonly contexts = new Map<string, Promise<SecureContext>>();
@@ -51,11 +84,11 @@ export class LabCa {
   private constructor(
     readonly certPem: string,
     private readonly key: CryptoKey,
-    /** Where issued leaves are cached across restarts (a file beside the CA), if anywhere. */
-    private readonly leafCachePath?: string,
+    /** Where issued leaves are cached across restarts (and shared between replicas), if anywhere. */
+    private readonly leafCache?: LeafCache,
   ) {}
 
-  static async create(commonName = "wilab lab CA", leafCachePath?: string): Promise<LabCa> {
+  static async create(commonName = "wilab lab CA", leafCache?: LeafCache): Promise<LabCa> {
     const x509 = await loadX509();
     const keys = (await webcrypto.subtle.generateKey(EC_ALG, true, ["sign", "verify"])) as CryptoKeyPair;
     const now = Date.now();
@@ -72,26 +105,31 @@ export class LabCa {
         await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
       ],
     });
-    return new LabCa(cert.toString("pem") + "\n", keys.privateKey, leafCachePath);
+    return new LabCa(cert.toString("pem") + "\n", keys.privateKey, leafCache);
   }
 
-  static async load(material: CaMaterial, leafCachePath?: string): Promise<LabCa> {
+  static async load(material: CaMaterial, leafCache?: LeafCache): Promise<LabCa> {
     const key = await webcrypto.subtle.importKey("pkcs8", fromPem(material.keyPem), EC_ALG, true, ["sign"]);
-    return new LabCa(material.certPem, key, leafCachePath);
+    return new LabCa(material.certPem, key, leafCache);
+  }
+
+  /** `ca.crt`/`ca.key` of a directory, if both are there. */
+  static readMaterial(dir: string): CaMaterial | undefined {
+    const crt = join(dir, "ca.crt");
+    const keyPath = join(dir, "ca.key");
+    if (!existsSync(crt) || !existsSync(keyPath)) return undefined;
+    return { certPem: readFileSync(crt, "utf8"), keyPem: readFileSync(keyPath, "utf8") };
   }
 
   /** Loads `ca.crt`/`ca.key` from a directory, creating them on first use. */
   static async loadOrCreate(dir: string): Promise<LabCa> {
-    const crt = join(dir, "ca.crt");
-    const keyPath = join(dir, "ca.key");
-    const cache = join(dir, "leaf-cache.json");
-    if (existsSync(crt) && existsSync(keyPath)) {
-      return LabCa.load({ certPem: readFileSync(crt, "utf8"), keyPem: readFileSync(keyPath, "utf8") }, cache);
-    }
+    const cache = fileLeafCache(join(dir, "leaf-cache.json"));
+    const material = LabCa.readMaterial(dir);
+    if (material) return LabCa.load(material, cache);
     const ca = await LabCa.create(undefined, cache);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(keyPath, await ca.keyPem(), { mode: 0o600 });
-    writeFileSync(crt, ca.certPem);
+    writeFileSync(join(dir, "ca.key"), await ca.keyPem(), { mode: 0o600 });
+    writeFileSync(join(dir, "ca.crt"), ca.certPem);
     return ca;
   }
 
@@ -99,37 +137,24 @@ export class LabCa {
     return toPem(await webcrypto.subtle.exportKey("pkcs8", this.key), "PRIVATE KEY");
   }
 
-  private readCache(): Record<string, { certPem: string; keyPem: string }> {
-    if (!this.leafCachePath || !existsSync(this.leafCachePath)) return {};
+  /** Whether a cached leaf chains to this CA and stays valid for 30 more days. */
+  private usable(hit: CaMaterial | undefined): hit is CaMaterial {
+    if (!hit || !hit.certPem.endsWith(this.certPem)) return false;
     try {
-      return JSON.parse(readFileSync(this.leafCachePath, "utf8")) as Record<string, { certPem: string; keyPem: string }>;
+      const c = new NodeX509(hit.certPem);
+      return Date.parse(c.validTo) - Date.now() > 30 * DAY && c.checkIssued(new NodeX509(this.certPem));
     } catch {
-      return {};
+      return false;
     }
   }
 
   /** A leaf for these names from the cache when it is still valid for 30 days and chains to this CA, else a new one (cached). */
   async leafFor(names: string[]): Promise<{ certPem: string; keyPem: string }> {
     const key = names.join(",");
-    const cache = this.readCache();
-    const hit = cache[key];
-    if (hit && hit.certPem.endsWith(this.certPem)) {
-      try {
-        const c = new NodeX509(hit.certPem);
-        if (Date.parse(c.validTo) - Date.now() > 30 * DAY && c.checkIssued(new NodeX509(this.certPem))) return hit;
-      } catch {
-        /* fall through and issue a new one */
-      }
-    }
+    const hit = await this.leafCache?.get(key);
+    if (this.usable(hit)) return hit;
     const fresh = await this.issueLeaf(names);
-    if (this.leafCachePath) {
-      try {
-        writeFileSync(this.leafCachePath, JSON.stringify({ ...this.readCache(), [key]: fresh }), { mode: 0o600 });
-      } catch {
-        /* a read-only CA dir: leaves are simply not cached */
-      }
-    }
-    return fresh;
+    return this.leafCache ? this.leafCache.put(key, fresh, (m) => this.usable(m)) : fresh;
   }
 
   private leafKeyPair(): Promise<{ keys: CryptoKeyPair; keyPem: string }> {

@@ -117,6 +117,7 @@ export class PgStore implements Store {
   private queue: Promise<unknown> = Promise.resolve();
   private ready: Promise<void> | undefined;
   private readonly listener: PgListener;
+  readonly shared = true;
   readonly description: string;
 
   constructor(readonly url: string, o: PgStoreOptions = {}) {

@@ -44,6 +44,11 @@ export interface Store {
    */
   subscribe(topic: string, fn: (payload: string) => void): () => void;
   close(): Promise<void>;
+  /**
+   * True when other processes may write to the same database (PostgreSQL): replicas then share what a single process
+   * keeps in memory (Kubernetes watch events go through the store's event log).
+   */
+  readonly shared?: boolean;
   /** A short description for the ready line, e.g. `sqlite:/home/u/.wilab/lab.db`. */
   readonly description: string;
 }

@@ -61,10 +61,13 @@ test("take: a counted fault affects exactly the next N requests, then clears its
   assert.equal(f.take("keyvault").throttle?.remaining, 0);
   assert.deepEqual(f.take("keyvault"), {});
   assert.deepEqual(f.list(), []);
-  assert.equal(changes.length, 2);
+  assert.equal(changes.length, 3);
   assert.equal(changes[0]!.added?.id, t.id);
-  assert.equal(changes[1]!.cleared?.[0]?.id, t.id);
-  assert.equal(changes[1]!.exhausted, true);
+  // Each use but the last is a change of its own (replicas on one database count it in the store).
+  assert.equal(changes[1]!.spent?.id, t.id);
+  assert.equal(changes[1]!.spent?.remaining, 1);
+  assert.equal(changes[2]!.cleared?.[0]?.id, t.id);
+  assert.equal(changes[2]!.exhausted, true);
 });
 
 test("issuerUnreachable: prefix match, case-insensitive; cleared by id", () => {

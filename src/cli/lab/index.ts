@@ -38,6 +38,9 @@ interface UpOptions {
   logLevel: string;
   logFormat: string;
   trustCa: string[];
+  listen?: string;
+  hostnames: string[];
+  publicPorts: string[];
 }
 
 function upOptions(a: Args): UpOptions {
@@ -55,6 +58,9 @@ function upOptions(a: Args): UpOptions {
     logLevel: str(a, "logLevel") ?? "info",
     logFormat: str(a, "logFormat") ?? "text",
     trustCa: Array.isArray(a.trustCa) ? (a.trustCa as string[]) : [],
+    listen: str(a, "listen"),
+    hostnames: Array.isArray(a.hostname) ? (a.hostname as string[]) : [],
+    publicPorts: Array.isArray(a.publicPort) ? (a.publicPort as string[]) : [],
   };
 }
 
@@ -74,7 +80,7 @@ function announceReady(lab: Lab, ficPropagationMs: number, rbacPropagationMs: nu
   for (const w of lab.modeSwitchWarnings) process.stderr.write(`wilab: warning: ${w.message}\n`);
   const trust = `trust the CA: export NODE_EXTRA_CA_CERTS=${lab.caCertPath} REQUESTS_CA_BUNDLE=${lab.caCertPath} (or eval "$(wilab env)")`;
   process.stdout.write(
-    `wilab ready on ${lab.url} [${lab.mode}] — Entra ${lab.authorityHost}, ARM ${lab.armEndpoint}, Key Vault https://<vault>.${lab.ctx.hosts.vaultDnsSuffix} — tenant ${lab.tenantId}, subscription ${lab.subscriptionId} — ${lab.store} — ${trust}\n`,
+    `wilab ready on ${lab.url} [${lab.mode}] — Entra ${lab.authorityHost}, ARM ${lab.armEndpoint}, Key Vault https://<vault>.${lab.ctx.hosts.vaultDnsSuffix} — tenant ${lab.tenantId}, subscription ${lab.subscriptionId} — ${lab.store} — listening on ${lab.listen}, certificate for ${lab.certificateNames.join(", ")} (and any name a client sends by SNI) — ${trust}\n`,
   );
   if (ficPropagationMs || rbacPropagationMs) {
     lab.ctx.labLog.log({ level: "info", face: "lab", op: "propagation", fields: { ficSeconds: ficPropagationMs / 1000, rbacSeconds: rbacPropagationMs / 1000 }, message: "new federated credentials and role assignments take effect after these delays (lab clock)" });
@@ -113,6 +119,13 @@ async function up(o: UpOptions, setExitCode: (code: number) => void): Promise<vo
     logger: { info: (m) => process.stdout.write(`${m}\n`), warn: (m) => process.stderr.write(`wilab: ${m}\n`) },
     kubeconfigFiles: process.env.KUBECONFIG ? process.env.KUBECONFIG.split(":").filter(Boolean) : [join(homedir(), ".kube", "config")],
     trustCa: o.trustCa,
+    listen: o.listen,
+    hostnames: o.hostnames,
+    publicPorts: o.publicPorts.map((p) => {
+      const n = Number(p);
+      if (!Number.isInteger(n) || n < 1 || n > 65535) throw new CliError(`--public-port must be a port number; got '${p}'`);
+      return n;
+    }),
   }).catch((err: unknown) => {
     const why = explainStartError(err, { port, transparent: !!o.transparent });
     if (!why) throw err;
@@ -178,6 +191,9 @@ export const commands: CommandDef[] = [
       opt("realistic", "--realistic", "Azure-like propagation delays: 30 s for federated credentials, 5 min for role assignments.", { kind: "flag" }),
       opt("logLevel", "--log-level", "lab log lines on stderr: debug (also one line per request), info (failures, tokens issued, faults), warn, error.", { default: "info" }),
       opt("logFormat", "--log-format", "text or json (one JSON object per line).", { default: "text" }),
+      opt("listen", "--listen", "the address to listen on (default 127.0.0.1); 0.0.0.0 or a machine address lets other machines use the lab, each face authenticated as always."),
+      opt("hostname", "--hostname", "a name (or IP address) remote clients use for the lab, added to its certificate (repeatable).", { kind: "append" }),
+      opt("publicPort", "--public-port", "a port a balancer in front of this lab's replicas answers on (repeatable): ARM and Key Vault accept tokens for https://localhost:<port> and https://vault.localhost:<port> too.", { kind: "append" }),
       opt("trustCa", "--trust-ca", "a PEM file of CA certificates to trust for federated issuers' HTTPS (repeatable), besides the public roots, the lab CA and NODE_EXTRA_CA_CERTS.", { kind: "append" }),
     ],
     examples: [

@@ -403,7 +403,7 @@ export class Registry {
    * DELETE: a pod bound to a node is deleted gracefully (deletionTimestamp, the kubelet removes it);
    * objects with finalizers wait for them; everything else goes at once. Returns [code, body].
    */
-  async delete(def: ResourceDef, ns: string | undefined, name: string, options: Obj, o: OpContext): Promise<[number, unknown]> {
+  async delete(def: ResourceDef, ns: string | undefined, name: string, options: Obj, o: OpContext, attempt = 0): Promise<[number, unknown]> {
     const c = o.cluster;
     const nsKey = def.namespaced ? ns : undefined;
     const current = await this.kube.storage.read((tx) => tx.get(c.clusterId, def.resource, nsKey, name));
@@ -439,8 +439,14 @@ export class Registry {
         return [200, withTypeMeta(def, current)];
       }
       if (o.dryRun) return [200, withTypeMeta(def, next)];
-      const stored = await this.kube.storage.write((tx) => tx.update(c.clusterId, def.resource, next, current.metadata.resourceVersion, def.group));
-      return [200, withTypeMeta(def, stored)];
+      try {
+        const stored = await this.kube.storage.write((tx) => tx.update(c.clusterId, def.resource, next, current.metadata.resourceVersion, def.group));
+        return [200, withTypeMeta(def, stored)];
+      } catch (e) {
+        // Written meanwhile (a controller's status update): read it again and redo, as kube-apiserver's GuaranteedUpdate does.
+        if (e instanceof KubeStatusError && e.reason === "Conflict" && attempt < 5) return this.delete(def, ns, name, options, o, attempt + 1);
+        throw e;
+      }
     }
     if (o.dryRun) return [200, status(current)];
     const deleted = await this.kube.storage.write(async (tx) => {

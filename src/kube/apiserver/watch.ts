@@ -24,7 +24,7 @@ export class WatchHub {
     if (this.clusters.has(clusterId)) return;
     const h: ClusterHistory = { events: [], horizon: Number.MAX_SAFE_INTEGER, listeners: new Set(), unsubscribe: () => undefined };
     this.clusters.set(clusterId, h);
-    h.unsubscribe = this.storage.watch(clusterId, (e) => {
+    const feed = this.storage.watchFrom(clusterId, (e) => {
       h.events.push(e);
       if (h.events.length > HISTORY) {
         const dropped = h.events.splice(0, h.events.length - HISTORY);
@@ -32,7 +32,8 @@ export class WatchHub {
       }
       for (const l of h.listeners) l(e);
     });
-    const rv = Number(await this.storage.read((tx) => tx.currentVersion(clusterId)));
+    h.unsubscribe = feed.unsubscribe;
+    const rv = await feed.start;
     // Events recorded before the version was read are newer than the horizon anyway.
     h.horizon = Math.min(h.horizon === Number.MAX_SAFE_INTEGER ? rv : h.horizon, rv);
   }
@@ -45,9 +46,13 @@ export class WatchHub {
     const h = this.clusters.get(clusterId);
     if (!h) return undefined;
     if (fromRv < h.horizon) return undefined;
-    for (const e of h.events) if (Number(e.object.metadata.resourceVersion) > fromRv) listener(e);
-    h.listeners.add(listener);
-    return () => h.listeners.delete(listener);
+    // Only events after `fromRv`: a replica may deliver an event a client already saw in a list read from the store.
+    const after = (e: WatchEvent) => {
+      if (Number(e.object.metadata.resourceVersion) > fromRv) listener(e);
+    };
+    for (const e of h.events) after(e);
+    h.listeners.add(after);
+    return () => h.listeners.delete(after);
   }
 
   /** Oldest resourceVersion a watch may start from. */

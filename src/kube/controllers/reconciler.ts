@@ -10,6 +10,7 @@ import type { WatchEvent } from "../KubeStorage.js";
 import { KubeStatusError } from "../KubeStatusError.js";
 import type { KubeObject } from "../KubeStorage.js";
 import { controllerOf } from "./client.js";
+import { Leases } from "../../store/index.js";
 
 export interface ObjectKey {
   clusterId: string;
@@ -109,7 +110,11 @@ export class Reconciler {
     );
   }
 
+  /** Replicas on one database: this controller manager reconciles the clusters whose lease (`controllers:<clusterId>`) it holds. */
+  private leases?: Leases;
+
   async start(): Promise<void> {
+    if (this.kube.ctx.store.shared) this.leases = new Leases(this.kube.ctx.store, `pid ${process.pid} ${this.kube.ctx.random.uuid()}`, () => void this.resync());
     await this.resync();
     this.timer = setInterval(() => void this.resync(), RESYNC_MS);
     this.timer.unref();
@@ -129,6 +134,11 @@ export class Reconciler {
 
   private async resyncInner(): Promise<void> {
     const ids = new Set((await this.kube.ctx.store.read((tx) => Clusters.all(tx))).map((c) => c.clusterId));
+    if (this.leases) {
+      const leases = this.leases;
+      await leases.want([...ids].map((id) => `controllers:${id}`));
+      for (const id of [...ids]) if (!leases.holds(`controllers:${id}`)) ids.delete(id);
+    }
     for (const id of ids) if (!this.watches.has(id)) this.watches.set(id, this.kube.storage.watch(id, (e) => this.onEvent(id, e)));
     for (const [id, off] of this.watches) {
       if (ids.has(id)) continue;
@@ -141,7 +151,7 @@ export class Reconciler {
   }
 
   private onEvent(clusterId: string, e: WatchEvent): void {
-    if (this.stopped) return;
+    if (this.stopped || (this.leases && !this.leases.holds(`controllers:${clusterId}`))) return;
     this.controllers.forEach((c, i) => {
       for (const k of c.keysFor(clusterId, e)) this.queues[i]!.add(k);
     });
@@ -161,5 +171,6 @@ export class Reconciler {
     this.watches.clear();
     await this.resyncing;
     await this.idle();
+    await this.leases?.stop();
   }
 }

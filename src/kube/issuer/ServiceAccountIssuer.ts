@@ -80,11 +80,15 @@ export class ServiceAccountIssuer {
     while (active.record.createdAt + ROTATION_MS <= now) {
       const next = await makeSigningKey(active.record.createdAt + ROTATION_MS, false);
       next.retireAt = next.createdAt + KEY_LIFETIME_MS;
-      await this.store.write(async (tx) => {
+      // Replicas on one database may rotate at once: the first key made for this rotation wins, the others use it.
+      const made = await this.store.write(async (tx) => {
+        const same = (await tx.list<SigningKeyRecord>(kindOf(clusterId))).find((r) => r.value.createdAt === next.createdAt);
+        if (same) return same.value;
         await tx.put(kindOf(clusterId), next.kid, next);
         await tx.notify(KEYS_TOPIC, clusterId);
+        return next;
       });
-      ring.add(next);
+      if (!ring.all().some((k) => k.record.kid === made.kid)) ring.add(made);
       active = ring.active(now);
     }
     return ring;

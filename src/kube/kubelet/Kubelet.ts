@@ -8,6 +8,7 @@ import { listMappings, type ImageMapping } from "./imageMap.js";
 import { LogStore } from "./logs.js";
 import { PodWorker, type KubeletShared } from "./podWorker.js";
 import { probeMountMode, type MountMode } from "./runner.js";
+import { Leases } from "../../store/index.js";
 
 /** How often the kubelet re-lists clusters and pods (missed events, new clusters, deleted clusters). */
 const RESYNC_MS = 1000;
@@ -38,6 +39,8 @@ export class KubeletImpl {
   private stopped = false;
   private resyncing?: Promise<void>;
   private mappingCache?: { at: number; list: Promise<ImageMapping[]> };
+  /** Replicas on one database: this kubelet runs the pods of the clusters whose lease (`kubelet:<clusterId>`) it holds. */
+  private leases?: Leases;
   private readonly tempBase?: string;
   readonly base: string;
   mountMode: MountMode = "env";
@@ -84,6 +87,7 @@ export class KubeletImpl {
     };
     this.kube.podLogs = this.logs;
     this.kube.podProcesses = this.processes;
+    if (this.kube.ctx.store.shared) this.leases = new Leases(this.kube.ctx.store, `pid ${process.pid} ${this.kube.ctx.random.uuid()}`, () => void this.resync());
     await this.resync();
     this.resyncTimer = setInterval(() => void this.resync(), RESYNC_MS);
     this.resyncTimer.unref();
@@ -124,6 +128,12 @@ export class KubeletImpl {
   private async resyncInner(): Promise<void> {
     const clusters = await this.kube.ctx.store.read((tx) => Clusters.all(tx));
     const ids = new Set(clusters.map((c) => c.clusterId));
+    if (this.leases) {
+      // Only the clusters this replica holds the kubelet lease of: their pods run here, every other cluster's elsewhere.
+      const leases = this.leases;
+      await leases.want([...ids].map((id) => `kubelet:${id}`));
+      for (const id of [...ids]) if (!leases.holds(`kubelet:${id}`)) ids.delete(id);
+    }
     for (const id of ids) {
       if (!this.watches.has(id)) this.watches.set(id, this.kube.storage.watch(id, (e) => this.onEvent(id, e)));
     }
@@ -144,6 +154,7 @@ export class KubeletImpl {
   }
 
   private onEvent(clusterId: string, e: WatchEvent): void {
+    if (this.leases && !this.leases.holds(`kubelet:${clusterId}`)) return;
     if (this.stopped || e.resource !== "pods") {
       // ConfigMaps and Secrets the containers wait for: retry now.
       if (!this.stopped && (e.resource === "configmaps" || e.resource === "secrets" || e.resource === "serviceaccounts")) {
@@ -243,6 +254,7 @@ export class KubeletImpl {
     this.watches.clear();
     await this.resyncing;
     await Promise.all([...this.workers.values(), ...this.removing].map((w) => w.stop(STOP_GRACE_MS, false)));
+    await this.leases?.stop(); // after the pods stopped: another replica takes their clusters over at once
     // Workers being removed finish their own clean-up.
     while (this.removing.size) await new Promise((r) => setTimeout(r, 10));
     this.workers.clear();

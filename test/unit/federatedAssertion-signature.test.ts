@@ -81,12 +81,16 @@ const refused: [string, () => Promise<string>][] = [
     b[10]! ^= 1;
     return `${h}.${p}.${b.toString("base64url")}`;
   }],
-  ["signature with a character outside base64url appended", async () => `${await sign("k1")}!`],
   ["signature truncated", async () => (await sign("k1")).slice(0, -4)],
   ["an unrecognised critical header", async () => rawSign({ kid: "k1", crit: ["exp"], exp: 1 }, good.priv)],
   ["a key whose key_ops exclude verify", async () => sign("ops")],
   ["an RSA key under 2048 bits", async () => rawSign({ kid: "small" }, small.priv)],
 ];
+
+test("refused before the signature: a character outside base64url in the signature (AADSTS50027; issue 12 #10 — Microsoft's token handler takes only the compact serialization's alphabet)", async () => {
+  assert.equal(await outcome(`${await sign("k1")}!`), 50027);
+  assert.equal(await outcome(`${await sign("k1")}=`), 50027);
+});
 
 test("refused before the signature: a header alg other than RS256 (AADSTS50027)", async () => {
   assert.equal(await outcome(rawSign({ kid: "k1", alg: "RS512" }, good.priv)), 50027);

@@ -47,21 +47,15 @@ after(async () => {
   if (home) rmSync(home, { recursive: true, force: true });
 });
 
-test("the real az 2.45: cloud registered by wilab az-cloud, az login -u/-p, the article's steps, and the lists az reads", { skip }, async () => {
-  const reg = await run(process.execPath, [WILAB, "az-cloud", "--register"]);
-  assert.equal(reg.code, 0, reg.stderr);
-  assert.equal(JSON.parse(await az("cloud", "show", "-o", "json")).endpoints.activeDirectory, `${lab.url}/adfs`);
-  const accounts = JSON.parse(await az("login", "-u", lab.admin.userPrincipalName, "-p", lab.admin.password, "-o", "json")) as { id: string; tenantId: string; user: { name: string } }[];
-  assert.equal(accounts[0]!.id, lab.subscriptionId);
-  assert.equal(accounts[0]!.user.name, lab.admin.userPrincipalName);
-
+/** The article's az steps (its PowerShell variables as literals), each output checked; `arm` is the ARM origin az rest calls. */
+async function articleSteps(lab: Lab, arm: string): Promise<{ clientId: string; cc: string }> {
   // The article's resources (its PowerShell variables as literals).
   assert.equal(await az("group", "create", "--name", "myResourceGroup", "--location", "westeurope", "--query", "properties.provisioningState", "-o", "tsv"), "Succeeded");
   const clientId = await az("identity", "create", "--name", "myIdentity", "--resource-group", "myResourceGroup", "--query", "clientId", "-o", "tsv");
   assert.match(clientId, /^[0-9a-f-]{36}$/);
   const principalId = await az("identity", "show", "--name", "myIdentity", "--resource-group", "myResourceGroup", "--query", "principalId", "-o", "tsv");
   const cc = `/subscriptions/${lab.subscriptionId}/resourceGroups/myResourceGroup/providers/Microsoft.Kubernetes/connectedClusters/myAKSCluster`;
-  const cluster = JSON.parse(await az("rest", "--method", "put", "--url", `${lab.url}${cc}?api-version=2024-12-01-preview`, "--body",
+  const cluster = JSON.parse(await az("rest", "--method", "put", "--url", `${arm}${cc}?api-version=2024-12-01-preview`, "--body",
     JSON.stringify({ location: "westeurope", kind: "ProvisionedCluster", identity: { type: "SystemAssigned" }, properties: { agentPublicKeyCertificate: "", oidcIssuerProfile: { enabled: true }, securityProfile: { workloadIdentity: { enabled: true } } } }))) as { properties: { oidcIssuerProfile: { issuerUrl: string } } };
   const issuer = cluster.properties.oidcIssuerProfile.issuerUrl;
   assert.match(issuer, /^https:\/\//);
@@ -77,11 +71,24 @@ test("the real az 2.45: cloud registered by wilab az-cloud, az login -u/-p, the 
     ["11111111-2222-4333-8444-000000000001", "b86a8fe4-44ce-4948-aee5-eccb2c155cd7", lab.admin.userObjectId, "User"],
     ["11111111-2222-4333-8444-000000000002", "4633458b-17de-408a-b874-0445c86b69e6", principalId, "ServicePrincipal"],
   ] as const) {
-    const ra = JSON.parse(await az("rest", "--method", "put", "--url", `${lab.url}${vaultId}/providers/Microsoft.Authorization/roleAssignments/${name}?api-version=2022-04-01`, "--body", JSON.stringify({ properties: { roleDefinitionId: role(guid), principalId: who, principalType: type } }))) as { properties: { principalId: string } };
+    const ra = JSON.parse(await az("rest", "--method", "put", "--url", `${arm}${vaultId}/providers/Microsoft.Authorization/roleAssignments/${name}?api-version=2022-04-01`, "--body", JSON.stringify({ properties: { roleDefinitionId: role(guid), principalId: who, principalType: type } }))) as { properties: { principalId: string } };
     assert.equal(ra.properties.principalId, who);
   }
   const secret = JSON.parse(await az("rest", "--method", "put", "--url", `${vaultUri}secrets/KV-secret?api-version=7.4`, "--resource", "https://vault.azure.net", "--body", JSON.stringify({ value: "Hello!" }))) as { value: string; id: string };
   assert.equal(secret.value, "Hello!");
+
+  return { clientId, cc };
+}
+
+test("the real az 2.45: cloud registered by wilab az-cloud, az login -u/-p, the article's steps, and the lists az reads", { skip }, async () => {
+  const reg = await run(process.execPath, [WILAB, "az-cloud", "--register"]);
+  assert.equal(reg.code, 0, reg.stderr);
+  assert.equal(JSON.parse(await az("cloud", "show", "-o", "json")).endpoints.activeDirectory, `${lab.url}/adfs`);
+  const accounts = JSON.parse(await az("login", "-u", lab.admin.userPrincipalName, "-p", lab.admin.password, "-o", "json")) as { id: string; tenantId: string; user: { name: string } }[];
+  assert.equal(accounts[0]!.id, lab.subscriptionId);
+  assert.equal(accounts[0]!.user.name, lab.admin.userPrincipalName);
+
+  const { clientId, cc } = await articleSteps(lab, lab.url);
 
   // The lists az reads, and Microsoft Graph.
   assert.match(await az("keyvault", "list", "--query", "[].name", "-o", "tsv"), /^KV-workload-id$/im);
@@ -96,7 +103,7 @@ test("the real az 2.45: cloud registered by wilab az-cloud, az login -u/-p, the 
 const root443 = process.getuid?.() === 0 ? await portUnavailable(443) : "not root";
 const transparentSkip = skip || (process.getuid?.() !== 0 ? "transparent mode needs root (port 443 and /etc/hosts); CI runs as root" : root443 ? `transparent mode needs port 443: ${root443}` : false);
 
-test("the real az 2.45 in transparent mode: the AzureCloud it ships with, az login -u/-p through user-realm discovery, resources, Graph", { skip: transparentSkip }, async () => {
+test("the real az 2.45 in transparent mode: the AzureCloud it ships with, az login -u/-p through user-realm discovery, the article's steps, Graph", { skip: transparentSkip }, async () => {
   const caDir = process.env.WILAB_TEST_CA_DIR!;
   const t = await startLab({ memory: true, transparent: true, port: 443, caDir, recordEndpoints: false });
   const saved = env;
@@ -104,10 +111,8 @@ test("the real az 2.45 in transparent mode: the AzureCloud it ships with, az log
   try {
     const accounts = JSON.parse(await az("login", "-u", t.admin.userPrincipalName, "-p", t.admin.password, "-o", "json")) as { id: string; cloudName: string }[];
     assert.deepEqual([accounts[0]!.id, accounts[0]!.cloudName], [t.subscriptionId, "AzureCloud"]);
-    assert.equal(await az("group", "create", "--name", "rg-t", "--location", "westeurope", "--query", "name", "-o", "tsv"), "rg-t");
-    assert.match(await az("identity", "create", "--name", "id-t", "--resource-group", "rg-t", "--query", "clientId", "-o", "tsv"), /^[0-9a-f-]{36}$/);
-    assert.equal(await az("keyvault", "create", "--name", "kv-t-real-az", "-g", "rg-t", "-l", "westeurope", "--enable-rbac-authorization", "--query", "properties.vaultUri", "-o", "tsv"), "https://kv-t-real-az.vault.azure.net/");
-    assert.match(await az("keyvault", "list", "--query", "[].name", "-o", "tsv"), /^kv-t-real-az$/m);
+    await articleSteps(t, "https://management.azure.com");
+    assert.match(await az("keyvault", "list", "--query", "[].name", "-o", "tsv"), /^KV-workload-id$/im);
     assert.equal(await az("ad", "signed-in-user", "show", "--query", "userPrincipalName", "-o", "tsv"), t.admin.userPrincipalName);
   } finally {
     env = saved;

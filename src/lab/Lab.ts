@@ -303,6 +303,20 @@ function certificateNames(mode: HostMode, listen: string, hostnames: string[]): 
   return names;
 }
 
+/** The host names /etc/hosts must point at the lab: transparent mode's Azure hosts, each vault's, each cluster issuer's. */
+async function hostNamesToResolve(store: Store, hosts: Hosts, mode: HostMode): Promise<{ vaultNames: string[]; all: string[] }> {
+  const vaultNames = (await store.read((tx) => Vaults.all(tx))).map((v) => hosts.vaultHostname(v.name));
+  if (mode !== "transparent") return { vaultNames, all: vaultNames };
+  const issuerHosts = (await store.read((tx) => Clusters.all(tx))).filter((c) => c.oidcIssuerEnabled).map(transparentIssuerHost);
+  return { vaultNames, all: [TRANSPARENT_HOSTS.login, TRANSPARENT_HOSTS.arm, TRANSPARENT_HOSTS.graph, ...vaultNames, ...issuerHosts] };
+}
+
+/** `wilab up` records where it listens, so that the CLI and `wilab env` find it (even a --memory lab). */
+function writeEndpoints(dataDir: string, info: object): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  writeFileSync(join(dataDir, "endpoints.json"), JSON.stringify({ ...info, dataDir, pid: process.pid }, null, 2), { mode: 0o600 });
+}
+
 async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
   const mode: HostMode = o.transparent ? "transparent" : "local";
   const dataDir = o.dataDir ?? defaultDataDir();
@@ -358,19 +372,12 @@ async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
 
   const kubelet = await startKubelet(kube, { dataDir: memory ? undefined : dataDir });
   const controllers = await startControllers(kube);
-  const vaultNames = (await store.read((tx) => Vaults.all(tx))).map((v) => hosts.vaultHostname(v.name));
-  const issuerHosts = mode === "transparent" ? (await store.read((tx) => Clusters.all(tx))).filter((c) => c.oidcIssuerEnabled).map(transparentIssuerHost) : [];
-  if (manageHosts) {
-    etc.add([...(mode === "transparent" ? [TRANSPARENT_HOSTS.login, TRANSPARENT_HOSTS.arm, TRANSPARENT_HOSTS.graph] : []), ...vaultNames, ...issuerHosts]);
-  }
+  const { vaultNames, all } = await hostNamesToResolve(store, hosts, mode);
+  if (manageHosts) etc.add(all);
 
   const info = labInfo({ hosts, port, mode, lab0, caCertPath, ca, listen: listenHost, certificateNames: defaultNames, dataDir: memory ? undefined : dataDir, store });
-  // `wilab up` records where it listens, so that the CLI and `wilab env` find it (even a --memory lab).
   const recordEndpoints = o.recordEndpoints ?? !memory;
-  if (recordEndpoints) {
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    writeFileSync(join(dataDir, "endpoints.json"), JSON.stringify({ ...info, dataDir, pid: process.pid }, null, 2), { mode: 0o600 });
-  }
+  if (recordEndpoints) writeEndpoints(dataDir, info);
 
   const modeSwitchWarnings = await checkModeSwitch(kube, o.kubeconfigFiles ?? []);
   return {

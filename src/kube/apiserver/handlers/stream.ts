@@ -142,16 +142,23 @@ const swallowRefused = (e: unknown): undefined => {
   throw e;
 };
 
-export const exec: Handler = async (s, call) => {
-  const want = streamSet(call);
-  const command = allValues(call, "command");
+/** exec and attach: the target container (kube's refusals answered), the upgraded connection and its streams. */
+async function openCommandStreams(s: Parameters<Handler>[0], call: ResourceCall, want: ReturnType<typeof streamSet>) {
   const container = await remoteCommandTarget(s, call, want).catch(swallowRefused);
   if (!container) return undefined;
   call.reply.hijack();
   const up = await completeUpgrade(call.req.raw, call.reply.raw, execProtocols(call));
   if (!up) return undefined;
   const streams = await commandStreams(up, want);
-  if (!streams) return undefined;
+  return streams ? { container, up, streams } : undefined;
+}
+
+export const exec: Handler = async (s, call) => {
+  const want = streamSet(call);
+  const command = allValues(call, "command");
+  const opened = await openCommandStreams(s, call, want);
+  if (!opened) return undefined;
+  const { container, up, streams } = opened;
   const transport: Transport = up.transport;
   const { clusterId } = call.cluster;
   const size = want.tty ? await firstSize(streams) : undefined;
@@ -204,13 +211,9 @@ function execProtocols(call: ResourceCall): string[] {
 
 export const attach: Handler = async (s, call) => {
   const want = streamSet(call);
-  const container = await remoteCommandTarget(s, call, want).catch(swallowRefused);
-  if (!container) return undefined;
-  call.reply.hijack();
-  const up = await completeUpgrade(call.req.raw, call.reply.raw, execProtocols(call));
-  if (!up) return undefined;
-  const streams = await commandStreams(up, want);
-  if (!streams) return undefined;
+  const opened = await openCommandStreams(s, call, want);
+  if (!opened) return undefined;
+  const { container, up, streams } = opened;
   const proc = s.kube.podProcesses!.attach(call.cluster.clusterId, call.info.namespace!, call.info.name!, container);
   audit(s, call, `attach to container ${container}`, { container, transport: up.transport, protocol: up.protocol });
   if (typeof proc === "string") return streams.finish(internalStatus(`error attaching to container: ${proc}`));

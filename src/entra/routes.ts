@@ -131,7 +131,7 @@ function instanceDiscovery(ctx: LabContext, d: EntraFaceDeps) {
         const u = new URL(authz);
         const tenant = u.pathname.split("/").filter(Boolean)[0] ?? "common";
         // MSAL Python drops the port from authorization_endpoint: put the lab's back for its own hosts.
-        const host = u.port === "" && ctx.config.port !== 443 && /^(localhost|127\.0\.0\.1)$/.test(u.hostname) ? `${u.hostname}:${ctx.config.port}` : u.host;
+        const host = u.port === "" && ctx.hosts.urlPort !== 443 && /^(localhost|127\.0\.0\.1)$/.test(u.hostname) ? `${u.hostname}:${ctx.hosts.urlPort}` : u.host;
         discovery = `https://${host}/${tenant}/v2.0/.well-known/openid-configuration`;
       } catch {
         return sendJson(reply, 400, { error: "invalid_instance", error_description: "AADSTS50049: Unknown or invalid instance." });

@@ -66,6 +66,11 @@ export interface KubeContext {
   /** Set once the kubelet runs. */
   podProcesses?: PodProcessSource;
   /**
+   * Replicas on one database: where the kubelet of a cluster runs when that is another replica (`host:port`), for
+   * the requests the API server hands to a kubelet. Unset with one process; undefined when it runs here.
+   */
+  kubeletElsewhere?: (clusterId: string) => Promise<string | undefined>;
+  /**
    * Which federated credential of the tenant trusts these claims (the lab wires Entra's directory here; the kube
    * side never reads it directly). Absent: wilab's `WorkloadIdentityNoFederatedCredential` warning is not given.
    */

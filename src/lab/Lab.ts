@@ -158,6 +158,7 @@ function createLabContext(
       subscriptionId: p.lab0.subscriptionId,
       mode: p.mode,
       port: p.wantPort,
+      nodeAddress: o.listen && !["0.0.0.0", "::", ""].includes(o.listen) ? o.listen : "127.0.0.1",
       ficPropagationMs: o.ficPropagationMs ?? 0,
       rbacPropagationMs: o.rbacPropagationMs ?? 0,
       location: "westeurope",

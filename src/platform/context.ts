@@ -19,6 +19,11 @@ export interface LabConfig {
   mode: HostMode;
   /** The port the listener is bound to. */
   port: number;
+  /**
+   * The address other replicas on the same database reach this process at (with `port`): the `--listen` address
+   * when it is a specific one, else 127.0.0.1.
+   */
+  nodeAddress: string;
   /** How long a new federated identity credential is not yet usable (Entra's propagation), ms. */
   ficPropagationMs: number;
   /** How long a new role assignment is not yet effective (RBAC propagation), ms. */

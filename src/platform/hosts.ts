@@ -15,13 +15,23 @@ export const LOCAL_VAULT_SUFFIX = "vault.localhost";
 export class Hosts {
   constructor(
     readonly mode: HostMode,
+    /** The port this process listens on. */
     public port: number,
-    /** Other ports clients reach the lab at (a balancer in front of replicas): their ARM and vault resources are accepted too. */
+    /**
+     * The ports clients reach the lab at through a balancer in front of replicas (`--public-port`). The first is the
+     * one the lab's URLs name (issuer, authority host, `vaultUri`, API server), so that every replica hands out the
+     * same URLs and clients that follow them go through the balancer; tokens for every one of them are accepted.
+     */
     readonly publicPorts: readonly number[] = [],
   ) {}
 
-  private withPort(host: string): string {
-    return this.port === 443 ? host : `${host}:${this.port}`;
+  /** The port the lab's URLs name: the balancer's (the first public port) or this process's own. */
+  get urlPort(): number {
+    return this.publicPorts[0] ?? this.port;
+  }
+
+  private withPort(host: string, port = this.urlPort): string {
+    return port === 443 ? host : `${host}:${port}`;
   }
 
   /** The origin of the lab in local mode (`https://localhost:8443`). */
@@ -57,13 +67,14 @@ export class Hosts {
 
   /** Every Key Vault resource URI the lab accepts as a token audience (no trailing slash). */
   vaultResources(): string[] {
-    const viaBalancer = this.publicPorts.map((p) => `https://${LOCAL_VAULT_SUFFIX}:${p}`);
-    return [`https://${TRANSPARENT_HOSTS.vaultSuffix}`, `https://${this.withPort(LOCAL_VAULT_SUFFIX)}`, `https://${LOCAL_VAULT_SUFFIX}`, ...viaBalancer];
+    const ports = [this.port, ...this.publicPorts];
+    return [`https://${TRANSPARENT_HOSTS.vaultSuffix}`, ...ports.map((p) => `https://${this.withPort(LOCAL_VAULT_SUFFIX, p)}`), `https://${LOCAL_VAULT_SUFFIX}`];
   }
 
   /** Every ARM resource URI the lab accepts as a token audience (no trailing slash). */
   armResources(): string[] {
-    return ["https://management.azure.com", "https://management.core.windows.net", this.localOrigin, ...this.publicPorts.map((p) => `https://localhost:${p}`)];
+    const ports = [this.port, ...this.publicPorts];
+    return ["https://management.azure.com", "https://management.core.windows.net", ...ports.map((p) => `https://${this.withPort("localhost", p)}`)];
   }
 }
 

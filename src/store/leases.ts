@@ -13,9 +13,11 @@ export const RENEW_MS = 2_000;
 /** A lease not renewed for this long is taken over: a dead holder's work moves within TTL_MS + RENEW_MS. */
 export const TTL_MS = 6_000;
 
-interface LeaseRecord {
+export interface LeaseRecord {
   holder: string;
   renewals: number;
+  /** Where other replicas reach the holder (`host:port`), for work they must hand to it (a kubelet's logs, exec). */
+  endpoint?: string;
 }
 
 interface Observed {
@@ -37,7 +39,14 @@ export class Leases {
     /** Called after a round in which this replica gained or lost a lease. */
     private readonly onChange: () => void,
     private readonly monotonic: () => number = () => performance.now(),
+    /** Where other replicas reach this one (`host:port`), recorded in the leases it holds. */
+    private readonly endpoint?: string,
   ) {}
+
+  /** A lease's record as it is in the store now (its holder may have died since its last renewal). */
+  static current(store: Store, name: string): Promise<LeaseRecord | undefined> {
+    return store.read((tx) => tx.get<LeaseRecord>(KIND, name));
+  }
 
   holds(name: string): boolean {
     return this.held.has(name);
@@ -84,7 +93,7 @@ export class Leases {
       if (!before || before.value !== seen) this.observed.set(name, { value: seen, at: now });
       const stale = before !== undefined && before.value === seen && now - before.at >= TTL_MS;
       if (cur && cur.holder !== this.holder && !stale) return false;
-      const next: LeaseRecord = { holder: this.holder, renewals: cur && cur.holder === this.holder ? cur.renewals + 1 : 0 };
+      const next: LeaseRecord = { holder: this.holder, renewals: cur && cur.holder === this.holder ? cur.renewals + 1 : 0, ...(this.endpoint ? { endpoint: this.endpoint } : {}) };
       await tx.put(KIND, name, next);
       this.observed.set(name, { value: JSON.stringify(next), at: now });
       return true;

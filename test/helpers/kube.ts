@@ -80,7 +80,7 @@ export interface Run {
 }
 
 /** Runs kubectl (or a versioned binary) against a test cluster with a fresh discovery cache. */
-export function kubectl(c: TestCluster, args: string[], o: { input?: string; bin?: string; timeoutMs?: number } = {}): Promise<Run> {
+export function kubectl(c: Pick<TestCluster, "home" | "kubeconfig">, args: string[], o: { input?: string; bin?: string; timeoutMs?: number } = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(o.bin ?? "kubectl", args, {
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: c.home, KUBECONFIG: c.kubeconfig },

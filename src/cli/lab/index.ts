@@ -78,9 +78,11 @@ function readEndpoints(dataDir: string): LabInfo | undefined {
 /** The ready line on stdout (scripts wait for it), then mode-switch warnings, propagation delays and missing /etc/hosts lines. */
 function announceReady(lab: Lab, ficPropagationMs: number, rbacPropagationMs: number): void {
   for (const w of lab.modeSwitchWarnings) process.stderr.write(`wilab: warning: ${w.message}\n`);
+  // This process's own listener; behind a balancer (--public-port) the lab's URLs name the balancer instead.
+  const own = lab.url.replace(/:\d+$/, "") + (lab.port === 443 ? "" : `:${lab.port}`);
   const trust = `trust the CA: export NODE_EXTRA_CA_CERTS=${lab.caCertPath} REQUESTS_CA_BUNDLE=${lab.caCertPath} (or eval "$(wilab env)")`;
   process.stdout.write(
-    `wilab ready on ${lab.url} [${lab.mode}] — Entra ${lab.authorityHost}, ARM ${lab.armEndpoint}, Key Vault https://<vault>.${lab.ctx.hosts.vaultDnsSuffix} — tenant ${lab.tenantId}, subscription ${lab.subscriptionId} — ${lab.store} — listening on ${lab.listen}, certificate for ${lab.certificateNames.join(", ")} (and any name a client sends by SNI) — ${trust}\n`,
+    `wilab ready on ${own} [${lab.mode}]${own === lab.url ? "" : `, URLs name ${lab.url} (--public-port)`} — Entra ${lab.authorityHost}, ARM ${lab.armEndpoint}, Key Vault https://<vault>.${lab.ctx.hosts.vaultDnsSuffix} — tenant ${lab.tenantId}, subscription ${lab.subscriptionId} — ${lab.store} — listening on ${lab.listen}, certificate for ${lab.certificateNames.join(", ")} (and any name a client sends by SNI) — ${trust}\n`,
   );
   if (ficPropagationMs || rbacPropagationMs) {
     lab.ctx.labLog.log({ level: "info", face: "lab", op: "propagation", fields: { ficSeconds: ficPropagationMs / 1000, rbacSeconds: rbacPropagationMs / 1000 }, message: "new federated credentials and role assignments take effect after these delays (lab clock)" });

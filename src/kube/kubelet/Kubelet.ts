@@ -87,13 +87,29 @@ export class KubeletImpl {
     };
     this.kube.podLogs = this.logs;
     this.kube.podProcesses = this.processes;
-    if (this.kube.ctx.store.shared) this.leases = new Leases(this.kube.ctx.store, `pid ${process.pid} ${this.kube.ctx.random.uuid()}`, () => void this.resync());
+    if (this.kube.ctx.store.shared) {
+      const { nodeAddress, port } = this.kube.ctx.config;
+      const endpoint = `${nodeAddress.includes(":") ? `[${nodeAddress}]` : nodeAddress}:${port}`;
+      this.leases = new Leases(this.kube.ctx.store, `pid ${process.pid} ${this.kube.ctx.random.uuid()}`, () => void this.resync(), undefined, endpoint);
+      this.kube.kubeletElsewhere = (clusterId) => this.elsewhere(clusterId);
+    }
     await this.resync();
     this.resyncTimer = setInterval(() => void this.resync(), RESYNC_MS);
     this.resyncTimer.unref();
     this.tokenTimer = setInterval(() => this.tick(), TOKEN_TICK_MS);
     this.tokenTimer.unref();
     this.offClock = this.kube.ctx.clock.onChange(() => setImmediate(() => this.tick()));
+  }
+
+  /**
+   * Where the kubelet of a cluster runs when that is another replica (the holder of its lease, `host:port`): the
+   * API server hands it the requests only a kubelet answers (logs, exec, attach, port forwarding), as kube-apiserver
+   * does to the node's kubelet. Undefined when it runs here, or when no replica holds the lease (nobody runs it yet).
+   */
+  private async elsewhere(clusterId: string): Promise<string | undefined> {
+    const name = `kubelet:${clusterId}`;
+    if (!this.leases || this.leases.holds(name)) return undefined;
+    return (await Leases.current(this.kube.ctx.store, name))?.endpoint;
   }
 
   private mappings(): Promise<ImageMapping[]> {
@@ -260,6 +276,7 @@ export class KubeletImpl {
     this.workers.clear();
     if (this.kube.podLogs === this.logs) this.kube.podLogs = undefined;
     if (this.kube.podProcesses === this.processes) this.kube.podProcesses = undefined;
+    this.kube.kubeletElsewhere = undefined;
     if (this.tempBase) rmSync(this.tempBase, { recursive: true, force: true });
   }
 }

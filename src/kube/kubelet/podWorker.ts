@@ -8,7 +8,7 @@ import type { IssuedToken } from "../issuer/ServiceAccountIssuer.js";
 import { ContainerConfigError, resolveEnv, type ObjectLookup } from "./env.js";
 import { resolveImage, unmappedMessage, type ImageMapping, type ResolvedImage } from "./imageMap.js";
 import type { ContainerLog, LogStore } from "./logs.js";
-import { ensureMountPoint, rewritePath, resizeTerminal, signalContainer, spawnContainer, spawnExec, type Mount, type MountMode, type SpawnSpec } from "./runner.js";
+import { ensureMountPoint, reapOrphanedContainer, rewritePath, resizeTerminal, signalContainer, spawnContainer, spawnExec, type Mount, type MountMode, type SpawnSpec } from "./runner.js";
 import { buildPodStatus, goDuration, nextBackoff, type CState, type ContainerView, type Terminated } from "./status.js";
 import { expirationSecondsOf, shouldRefresh } from "./tokens.js";
 import { requestToken } from "../apiserver/token.js";
@@ -164,6 +164,8 @@ export class PodWorker {
       if (p.containerID) {
         r.carriedOver = true;
         r.containerID = p.containerID;
+        // Still running: its kubelet died without stopping it (a SIGKILLed lab or replica). This kubelet starts it again.
+        if (p.state.running) reapOrphanedContainer(p.containerID, this.uid, r.spec.name, this.pod.spec.hostname || this.name);
         const t = p.state.terminated;
         const startedAt = Date.parse(p.state.running?.startedAt ?? t?.startedAt ?? "") || this.now;
         r.lastState = t
@@ -387,7 +389,7 @@ export class PodWorker {
   }
 
   private async serviceEnv(): Promise<Record<string, string>> {
-    const port = String(this.s.kube.ctx.hosts.port);
+    const port = String(this.s.kube.ctx.hosts.urlPort);
     const host = "localhost";
     return {
       KUBERNETES_SERVICE_HOST: host,

@@ -231,3 +231,37 @@ export function signalContainer(p: ChildProcess, signal: NodeJS.Signals): void {
     }
   }
 }
+
+/**
+ * A container process left running by a kubelet that died (a lab or replica killed with SIGKILL: nothing was left
+ * to stop its containers), found again from the pod's recorded `containerID` (`wilab://<pid>`). It is that
+ * container's only when the process still runs in the container's directory (`…/<pod uid>/containers/<name>`) or
+ * has the pod's environment (`HOSTNAME` and the API server's variables): a pid the system has since reused for
+ * something else is left alone. Its process group (the container's, started detached) is killed, as the node
+ * that ran it is gone. Returns whether one was found.
+ */
+export function reapOrphanedContainer(containerID: string, podUid: string, container: string, hostname: string): boolean {
+  const pid = Number(/^wilab:\/\/(\d+)$/.exec(containerID)?.[1] ?? 0);
+  if (!pid || pid === process.pid) return false;
+  let ours = false;
+  try {
+    ours = readlinkSync(`/proc/${pid}/cwd`).includes(`/${podUid}/containers/${container}`);
+    if (!ours) {
+      const env = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+      ours = env.includes(`HOSTNAME=${hostname}`) && env.some((e) => e.startsWith("KUBERNETES_SERVICE_HOST="));
+    }
+  } catch {
+    return false; // gone, or not ours to look at
+  }
+  if (!ours) return false;
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}

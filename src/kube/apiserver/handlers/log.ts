@@ -2,6 +2,7 @@
 import { KubeErrors } from "../../KubeStatusError.js";
 import type { KubeObject } from "../../KubeStorage.js";
 import { findResource } from "../resources.js";
+import { toKubeletElsewhere } from "../kubeletProxy.js";
 import { isObj, methodNotAllowed, type Handler, type Obj } from "./context.js";
 
 /** The container a log request reads: the one asked for, or the pod's only container. */
@@ -30,12 +31,14 @@ function waitingToStart(pod: KubeObject, name: string, container: string): never
   throw KubeErrors.badRequest(`container "${container}" in pod "${name}" is waiting to start: ${waiting}`);
 }
 
-export const log: Handler = async ({ kube, registry }, call) => {
+export const log: Handler = async (s, call) => {
+  const { kube, registry } = s;
   const { info, req, query } = call;
   const { namespace: ns, name } = info;
   if (!ns || !name || !(req.method === "GET" || req.method === "HEAD")) methodNotAllowed();
   const pod = await registry.get(call.cluster, findResource("", "v1", "pods")!, ns, name);
   const container = containerOf(pod, name, query.container || undefined);
+  if (await toKubeletElsewhere(s, call)) return undefined;
   const num = (k: string) => (query[k] !== undefined && query[k] !== "" ? Number(query[k]) : undefined);
   const stream = await kube.podLogs?.logs(call.cluster.clusterId, ns, name, {
     container,

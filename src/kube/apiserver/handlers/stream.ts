@@ -14,6 +14,7 @@ import { internalStatus, runCommand, type Transport } from "../streaming/remotec
 import { parsePorts, serveChannelPortForward, servePortForward, PORT_FORWARD_PROTOCOL, WS_CHANNEL_PORT_FORWARD_PROTOCOL, WS_PORT_FORWARD_PROTOCOL } from "../streaming/portforward.js";
 import { completeUpgrade, offeredSubprotocols, spdyRefusal, upgradeKind, type Upgraded } from "../streaming/upgrade.js";
 import { createWebSocketStream } from "ws";
+import { toKubeletElsewhere } from "../kubeletProxy.js";
 import { isObj, methodNotAllowed, type Obj, type ApiServer, type Handler, type ResourceCall } from "./context.js";
 
 /** The kubelet's stream creation timeout: the client must open its streams within it. */
@@ -126,6 +127,7 @@ async function remoteCommandTarget(s: ApiServer, call: ResourceCall, want: Strea
   const name = call.info.name!;
   const container = validateContainer(pod, name, call.query.container || undefined);
   requireNode(pod, name);
+  if (await toKubeletElsewhere(s, call)) return undefined;
   requireUpgrade(s, call, SPDY_EXEC_PROTOCOLS, WS_EXEC_PROTOCOLS);
   const procs = s.kube.podProcesses;
   const ns = call.info.namespace!;
@@ -249,6 +251,7 @@ export const portforward: Handler = async (s, call) => {
   const pod = await thePod(s, call);
   const name = call.info.name!;
   requireNode(pod, name);
+  if (await toKubeletElsewhere(s, call)) return undefined;
   try {
     requireUpgrade(s, call, [PORT_FORWARD_PROTOCOL], WS_PORT_FORWARD);
   } catch (e) {

@@ -38,10 +38,10 @@ export function freePort(): Promise<number> {
  * `wilab up` on the database, with the suite's test CA in its data dir (so that the database's CA is the trusted one).
  * `again`: a replica that died, started again with its data dir on its port (the balancer's configuration names it).
  */
-export async function replica(cleanups: Cleanups, store: string, extra: string[] = [], again?: Replica): Promise<Replica> {
+export async function replica(cleanups: Cleanups, store: string, extra: string[] = [], again?: Replica, parent = tmpdir()): Promise<Replica> {
   const caDir = process.env.WILAB_TEST_CA_DIR;
   if (!caDir) throw new Error("WILAB_TEST_CA_DIR is not set: run the tests with scripts/run-tests.mjs");
-  const dir = again?.dir ?? mkdtempSync(join(tmpdir(), "wilab-replica-"));
+  const dir = again?.dir ?? mkdtempSync(join(parent, "wilab-replica-"));
   for (const f of ["ca.crt", "ca.key"]) cpSync(join(caDir, f), join(dir, f));
   const args = ["up", "--port", String(again?.port ?? 0), "--data-dir", dir, "--store", store, "--log-level", "warn", ...extra];
   const proc = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "pipe", "pipe"] });

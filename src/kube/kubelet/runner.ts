@@ -243,7 +243,7 @@ export function signalContainer(p: ChildProcess, signal: NodeJS.Signals): void {
 export function reapOrphanedContainer(containerID: string, podUid: string, container: string, hostname: string): boolean {
   const pid = Number(/^wilab:\/\/(\d+)$/.exec(containerID)?.[1] ?? 0);
   if (!pid || pid === process.pid) return false;
-  let ours = false;
+  let ours: boolean;
   try {
     ours = readlinkSync(`/proc/${pid}/cwd`).includes(`/${podUid}/containers/${container}`);
     if (!ours) {

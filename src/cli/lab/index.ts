@@ -195,7 +195,7 @@ export const commands: CommandDef[] = [
       opt("logFormat", "--log-format", "text or json (one JSON object per line).", { default: "text" }),
       opt("listen", "--listen", "the address to listen on (default 127.0.0.1); 0.0.0.0 or a machine address lets other machines use the lab, each face authenticated as always."),
       opt("hostname", "--hostname", "a name (or IP address) remote clients use for the lab, added to its certificate (repeatable).", { kind: "append" }),
-      opt("publicPort", "--public-port", "a port a balancer in front of this lab's replicas answers on (repeatable): ARM and Key Vault accept tokens for https://localhost:<port> and https://vault.localhost:<port> too.", { kind: "append" }),
+      opt("publicPort", "--public-port", "the port a balancer in front of this lab's replicas answers on (repeatable): the first is the port the lab's URLs name (issuers, authority host, vaultUri, API server); ARM and Key Vault accept tokens for https://localhost:<port> and https://vault.localhost:<port> of each.", { kind: "append" }),
       opt("trustCa", "--trust-ca", "a PEM file of CA certificates to trust for federated issuers' HTTPS (repeatable), besides the public roots, the lab CA and NODE_EXTRA_CA_CERTS.", { kind: "append" }),
     ],
     examples: [

@@ -18,6 +18,8 @@ export class Hosts {
     public port: number,
     /** Other ports clients reach the lab at (a balancer in front of replicas): their ARM and vault resources are accepted too. */
     readonly publicPorts: readonly number[] = [],
+    /** Names remote clients reach the lab by (`--hostname`s, a specific `--listen` address): their ARM origins are accepted too. */
+    readonly remoteNames: readonly string[] = [],
   ) {}
 
   private withPort(host: string): string {
@@ -61,9 +63,14 @@ export class Hosts {
     return [`https://${TRANSPARENT_HOSTS.vaultSuffix}`, `https://${this.withPort(LOCAL_VAULT_SUFFIX)}`, `https://${LOCAL_VAULT_SUFFIX}`, ...viaBalancer];
   }
 
-  /** Every ARM resource URI the lab accepts as a token audience (no trailing slash). */
+  /**
+   * Every ARM resource URI the lab accepts as a token audience (no trailing slash): Azure's, the lab's origin, and the
+   * origins remote clients use as their ARM endpoint (management SDKs ask for `<endpoint>/.default`) at each port.
+   */
   armResources(): string[] {
-    return ["https://management.azure.com", "https://management.core.windows.net", this.localOrigin, ...this.publicPorts.map((p) => `https://localhost:${p}`)];
+    const ports = [this.port, ...this.publicPorts];
+    const remote = ["localhost", ...this.remoteNames].flatMap((n) => ports.map((p) => `https://${n.includes(":") ? `[${n}]` : n}${p === 443 ? "" : `:${p}`}`));
+    return [...new Set(["https://management.azure.com", "https://management.core.windows.net", this.localOrigin, ...remote])];
   }
 }
 

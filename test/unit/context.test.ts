@@ -124,3 +124,13 @@ test("Hosts port can change after construction and URLs follow it", () => {
   assert.equal(h.localOrigin, "https://localhost:9443");
   assert.equal(h.vaultUri("kv1"), "https://kv1.vault.localhost:9443/");
 });
+
+test("Hosts: the origins remote clients use (--hostname, --listen address, at the lab's and the balancer's ports) are ARM audiences", () => {
+  const h = new Hosts("local", 8443, [443], ["lab.team.example", "10.0.0.5", "fd00::5"]);
+  for (const a of ["https://lab.team.example:8443", "https://lab.team.example", "https://10.0.0.5:8443", "https://[fd00::5]:8443", "https://localhost:8443", "https://localhost"]) {
+    assert.ok(h.armResources().includes(a), `${a} missing from ${JSON.stringify(h.armResources())}`);
+  }
+  assert.ok(!h.armResources().includes("https://lab.team.example:9443"), "only the ports the lab answers on");
+  assert.equal(new Set(h.armResources()).size, h.armResources().length, "no duplicates");
+  assert.ok(!new Hosts("local", 8443).armResources().some((r) => r.includes("team")), "no remote names unless given");
+});

@@ -34,6 +34,17 @@ function quietly(fn: () => void): void {
   }
 }
 
+/** Why network namespaces cannot be made here (not root, no iproute2), or undefined when they can. */
+export function netnsUnavailable(): string | undefined {
+  if (process.getuid?.() !== 0) return "needs root, for network namespaces";
+  try {
+    execFileSync("ip", ["netns", "list"], { stdio: "ignore" });
+    return undefined;
+  } catch {
+    return "needs iproute2's `ip netns`";
+  }
+}
+
 /** Creates the pair: both namespaces with `lo` up, the veth pair between them, one address of a fresh /30 at each end. */
 export function createNetnsPair(): NetnsPair {
   const suffix = randomBytes(3).toString("hex");

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { createNetnsPair, type NetnsPair } from "../helpers/netns.js";
+import { createNetnsPair, netnsUnavailable, type NetnsPair } from "../helpers/netns.js";
 import type { Probe, ProbeResult, UseInput, UseOutput } from "../helpers/netnsClient.js";
 
 const HOSTNAME = "lab.wilab.test";
@@ -32,6 +32,8 @@ let lab: { pid: number; exited: Promise<unknown>; kill(signal: NodeJS.Signals): 
 let e: Endpoints;
 let used: UseOutput | undefined;
 const secretValue = `netns-${randomBytes(12).toString("hex")}`;
+// Where namespaces cannot be made (not root), the tests skip and say why, as transparent.test.ts does for port 443.
+const skip = netnsUnavailable() ?? false;
 
 /** Starts `wilab up` in the lab's namespace and waits for its ready line. */
 async function startLabIn(p: NetnsPair, dataDir: string): Promise<void> {
@@ -51,6 +53,7 @@ async function startLabIn(p: NetnsPair, dataDir: string): Promise<void> {
 }
 
 before(async () => {
+  if (skip) return;
   try {
     pair = createNetnsPair();
     // The lab's own /etc/hosts (where it adds its vaults' names) is the namespace's file, not the host's.
@@ -98,7 +101,7 @@ function useInput(): UseInput {
   return { labUrl: byName(), tenantId: e.tenantId, subscriptionId: e.subscriptionId, clientId: e.admin.clientId, clientSecret: e.admin.clientSecret, objectId: e.admin.objectId, vault: VAULT, secretValue };
 }
 
-test("a client in another namespace, the CA trusted, uses the lab by its --hostname: Entra token, ARM, Key Vault, a cluster", async () => {
+test("a client in another namespace, the CA trusted, uses the lab by its --hostname: Entra token, ARM, Key Vault, a cluster", { skip }, async () => {
   used = await client<UseOutput>("use", useInput());
   assert.match(used.armToken, /^eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+$/);
   assert.equal(used.resourceGroup, "rg-netns");
@@ -110,7 +113,7 @@ test("a client in another namespace, the CA trusted, uses the lab by its --hostn
   assert.ok(!readFileSync("/etc/hosts", "utf8").includes(`pid=${lab!.pid} `));
 });
 
-test("the lab is another machine: not on the client's 127.0.0.1; without its CA trusted, TLS verification fails", async () => {
+test("the lab is another machine: not on the client's 127.0.0.1; without its CA trusted, TLS verification fails", { skip }, async () => {
   const [loopback, address, name] = await client<ProbeResult[]>("probe", { probes: [`https://127.0.0.1:${e.port}/`, `${byAddress()}/`, `${byName()}/`].map((url) => ({ method: "GET", url })) });
   assert.equal(loopback!.error, "ECONNREFUSED", JSON.stringify(loopback));
   for (const r of [address!, name!]) assert.equal(typeof r.status, "number", `${r.probe.url} with the CA trusted: ${r.error}`);
@@ -254,7 +257,7 @@ function probeOf(c: Case, how: "address" | "name"): Probe {
   return { method: c.method, url: `${origin}${c.path}`, headers, body };
 }
 
-test("every unauthenticated probe of the lab's address, by address and by name, gets nothing secret", async () => {
+test("every unauthenticated probe of the lab's address, by address and by name, gets nothing secret", { skip }, async () => {
   const all = cases();
   const probes = all.flatMap((c) => [probeOf(c, "address"), probeOf(c, "name")]);
   const results = await client<ProbeResult[]>("probe", { probes });

@@ -68,9 +68,14 @@ export class Hosts {
    * origins remote clients use as their ARM endpoint (management SDKs ask for `<endpoint>/.default`) at each port.
    */
   armResources(): string[] {
+    return [...new Set(["https://management.azure.com", "https://management.core.windows.net", this.localOrigin, ...this.labOrigins()])];
+  }
+
+  /** The origins clients reach the lab at: `localhost` and each remote name, at the lab's port and each balancer's. */
+  labOrigins(): string[] {
     const ports = [this.port, ...this.publicPorts];
-    const remote = ["localhost", ...this.remoteNames].flatMap((n) => ports.map((p) => `https://${n.includes(":") ? `[${n}]` : n}${p === 443 ? "" : `:${p}`}`));
-    return [...new Set(["https://management.azure.com", "https://management.core.windows.net", this.localOrigin, ...remote])];
+    const origins = ["localhost", ...this.remoteNames].flatMap((n) => ports.map((p) => `https://${n.includes(":") ? `[${n}]` : n}${p === 443 ? "" : `:${p}`}`));
+    return [...new Set(origins)];
   }
 }
 

@@ -2,7 +2,7 @@
 // `ip netns exec <ns> node dist/test/helpers/netnsClient.js <mode>`, with its input as JSON in WILAB_NETNS_CLIENT and
 // its answer as JSON on stdout. It trusts the lab's CA only through NODE_EXTRA_CA_CERTS, as a team member would.
 //   use    the real SDKs: @azure/identity (client secret), ARM (resource group, vault, role assignment, a cluster by
-//          REST), Key Vault (set and get a secret at the vault URI ARM reports)
+//          REST), Key Vault (set and get a secret at the vault URI ARM reports), Graph by REST
 //   probe  plain HTTPS requests without credentials: status and body of each, or the connection's error code
 //   token  only the token request (to show what happens without the CA trusted)
 import { request } from "node:https";
@@ -31,6 +31,8 @@ export interface UseOutput {
   secretRead: string;
   clusterId: string;
   kubeconfig: string;
+  /** The admin's service principal as Graph lists it at the lab's remote name (a Graph token, REST). */
+  graphServicePrincipalId: string;
 }
 
 export interface Probe {
@@ -78,6 +80,15 @@ async function cluster(i: UseInput, token: string): Promise<{ clusterId: string;
   return { clusterId, kubeconfig };
 }
 
+/** The admin's service principal from Graph at the lab's origin, with a token for Graph. */
+async function graphSp(i: UseInput, cred: ClientSecretCredential): Promise<string> {
+  const token = await cred.getToken("https://graph.microsoft.com/.default");
+  const res = await fetch(`${i.labUrl}/v1.0/servicePrincipals?$filter=${encodeURIComponent(`appId eq '${i.clientId}'`)}`, { headers: { authorization: `Bearer ${token!.token}` } });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`Graph: ${res.status} ${text}`);
+  return (JSON.parse(text) as { value: { id: string }[] }).value[0]!.id;
+}
+
 async function use(i: UseInput): Promise<UseOutput> {
   const cred = credential(i);
   const token = await cred.getToken("https://management.azure.com/.default");
@@ -97,7 +108,7 @@ async function use(i: UseInput): Promise<UseOutput> {
   const secrets = new SecretClient(vaultUri, cred, { retryOptions: RETRY });
   await secrets.setSecret("greeting", i.secretValue);
   const secretRead = (await secrets.getSecret("greeting")).value ?? "";
-  return { armToken: token.token, resourceGroup: rg.name!, vaultUri, secretRead, ...(await cluster(i, token.token)) };
+  return { armToken: token.token, resourceGroup: rg.name!, vaultUri, secretRead, ...(await cluster(i, token.token)), graphServicePrincipalId: await graphSp(i, cred) };
 }
 
 function probeOne(p: Probe): Promise<ProbeResult> {

@@ -101,13 +101,14 @@ function useInput(): UseInput {
   return { labUrl: byName(), tenantId: e.tenantId, subscriptionId: e.subscriptionId, clientId: e.admin.clientId, clientSecret: e.admin.clientSecret, objectId: e.admin.objectId, vault: VAULT, secretValue };
 }
 
-test("a client in another namespace, the CA trusted, uses the lab by its --hostname: Entra token, ARM, Key Vault, a cluster", { skip }, async () => {
+test("a client in another namespace, the CA trusted, uses the lab by its --hostname: Entra token, ARM, Key Vault, a cluster, Graph", { skip }, async () => {
   used = await client<UseOutput>("use", useInput());
   assert.match(used.armToken, /^eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+$/);
   assert.equal(used.resourceGroup, "rg-netns");
   assert.equal(used.vaultUri, `https://${VAULT}.vault.localhost:${e.port}/`);
   assert.equal(used.secretRead, secretValue, "the real SecretClient read the secret back through the lab's address");
   assert.match(used.clusterId, /^[0-9a-f-]{36}$/);
+  assert.equal(used.graphServicePrincipalId, e.admin.objectId, "Graph answers at the lab's remote name too");
   // The lab added its vault's name to its own namespace's /etc/hosts, not to the host's.
   assert.match(readFileSync(`/etc/netns/${pair!.lab.name}/hosts`, "utf8"), new RegExp(`^127\\.0\\.0\\.1 ${VAULT}\\.vault\\.localhost$`, "m"));
   assert.ok(!readFileSync("/etc/hosts", "utf8").includes(`pid=${lab!.pid} `));
@@ -227,9 +228,8 @@ function cases(): Case[] {
     { method: "POST", path: `/${t}/oauth2/v2.0/authorize`, expect: "anything", form: { client_id: "04b07795-8ddb-461a-bbee-02f9e1bf7b46", response_type: "code", redirect_uri: "http://localhost:8400", login: e.admin.userPrincipalName } },
     // ARM and Graph without a token, and with one that is not the lab's.
     ...[`/subscriptions?api-version=2022-12-01`, `${sub}/resourcegroups?api-version=2021-04-01`, `${sub}/resourceGroups/rg-netns/providers/Microsoft.KeyVault/vaults/${VAULT}?api-version=2023-07-01`, `${cc}?api-version=2024-12-01-preview`].map((p) => get(p)),
-    // Graph answers only on the lab's own names (localhost): by the lab's remote name it is not there (404); with
-    // `Host: localhost` it is, and wants a token.
-    ...["/v1.0/servicePrincipals", "/v1.0/users", "/v1.0/me", "/beta/auditLogs/signIns"].flatMap((p) => [get(p, "anything"), { ...get(p), host: `localhost:${e.port}` }]),
+    // Graph, under the lab's names and with `Host: localhost` (a remote caller can send any).
+    ...["/v1.0/servicePrincipals", "/v1.0/users", "/v1.0/me", "/beta/auditLogs/signIns"].flatMap((p) => [get(p), { ...get(p), host: `localhost:${e.port}` }]),
     { method: "GET", path: `${sub}/resourcegroups?api-version=2021-04-01`, expect: "denied", headers: { authorization: "Bearer eyJhbGciOiJub25lIn0.eyJhdWQiOiJodHRwczovL21hbmFnZW1lbnQuYXp1cmUuY29tIn0." } },
     { method: "POST", path: `${cc}/listClusterUserCredential?api-version=2024-01-01`, expect: "denied", json: {} },
     { method: "POST", path: `${cc}/providers/Microsoft.HybridContainerService/provisionedClusterInstances/default/listAdminKubeconfig?api-version=2024-01-01`, expect: "denied", json: {} },

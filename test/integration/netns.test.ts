@@ -7,7 +7,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createPrivateKey, randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -101,7 +101,7 @@ function useInput(): UseInput {
   return { labUrl: byName(), tenantId: e.tenantId, subscriptionId: e.subscriptionId, clientId: e.admin.clientId, clientSecret: e.admin.clientSecret, objectId: e.admin.objectId, vault: VAULT, secretValue };
 }
 
-test("a client in another namespace, the CA trusted, uses the lab by its --hostname: Entra token, ARM, Key Vault, a cluster, Graph", { skip }, async () => {
+test("a client in another namespace, the CA trusted, uses the lab by its --hostname: Entra token, ARM, Key Vault, Graph, kubectl", { skip }, async () => {
   used = await client<UseOutput>("use", useInput());
   assert.match(used.armToken, /^eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+$/);
   assert.equal(used.resourceGroup, "rg-netns");
@@ -109,6 +109,13 @@ test("a client in another namespace, the CA trusted, uses the lab by its --hostn
   assert.equal(used.secretRead, secretValue, "the real SecretClient read the secret back through the lab's address");
   assert.match(used.clusterId, /^[0-9a-f-]{36}$/);
   assert.equal(used.graphServicePrincipalId, e.admin.objectId, "Graph answers at the lab's remote name too");
+  // Real kubectl from the client machine, with the kubeconfig ARM gave it and its server named by the lab's --hostname.
+  const home = mkdtempSync(join(dir!, "kubectl-"));
+  const kubeconfig = join(home, "config");
+  writeFileSync(kubeconfig, used.kubeconfig.replace(/server: https:\/\/localhost:/, `server: https://${HOSTNAME}:`), { mode: 0o600 });
+  const r = await pair!.runIn(pair!.client.name, ["kubectl", "--kubeconfig", kubeconfig, "get", "namespaces", "-o", "name"], { PATH: process.env.PATH, HOME: home });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^namespace\/default$/m);
   // The lab added its vault's name to its own namespace's /etc/hosts, not to the host's.
   assert.match(readFileSync(`/etc/netns/${pair!.lab.name}/hosts`, "utf8"), new RegExp(`^127\\.0\\.0\\.1 ${VAULT}\\.vault\\.localhost$`, "m"));
   assert.ok(!readFileSync("/etc/hosts", "utf8").includes(`pid=${lab!.pid} `));

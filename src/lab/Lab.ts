@@ -292,15 +292,20 @@ function shutdown(p: {
   };
 }
 
-/** The default certificate's names: loopback, the Azure hosts in transparent mode, a specific listen address and `--hostname`s. */
-function certificateNames(mode: HostMode, listen: string, hostnames: string[]): string[] {
-  const names = ["localhost", "127.0.0.1", "::1", ...(mode === "transparent" ? [TRANSPARENT_HOSTS.login, TRANSPARENT_HOSTS.arm, TRANSPARENT_HOSTS.graph] : [])];
+/** The names remote clients reach the lab by: a specific listen address and the `--hostname`s, normalized. */
+function remoteNames(listen: string, hostnames: string[]): string[] {
   const wildcard = listen === "0.0.0.0" || listen === "::" || listen === "";
-  for (const n of [...(wildcard ? [] : [listen]), ...hostnames]) {
+  return [...(wildcard ? [] : [listen]), ...hostnames].map((n) => {
     const name = n.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1");
     if (!/^[a-z0-9.:*-]+$/.test(name)) throw new RangeError(`--hostname '${n}' is not a DNS name or an IP address`);
-    if (!names.includes(name)) names.push(name);
-  }
+    return name;
+  });
+}
+
+/** The default certificate's names: loopback, the Azure hosts in transparent mode, a specific listen address and `--hostname`s. */
+function certificateNames(mode: HostMode, remote: string[]): string[] {
+  const names = ["localhost", "127.0.0.1", "::1", ...(mode === "transparent" ? [TRANSPARENT_HOSTS.login, TRANSPARENT_HOSTS.arm, TRANSPARENT_HOSTS.graph] : [])];
+  for (const name of remote) if (!names.includes(name)) names.push(name);
   return names;
 }
 
@@ -340,7 +345,9 @@ async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
   shareClock(store, clock, { get: () => labRecord, set: (r) => (labRecord = r) });
 
   const wantPort = o.port ?? (o.transparent ? 443 : 0);
-  const hosts = new Hosts(mode, wantPort, o.publicPorts ?? []);
+  const listenHost = o.listen ?? "127.0.0.1";
+  const remote = remoteNames(listenHost, o.hostnames ?? []);
+  const hosts = new Hosts(mode, wantPort, o.publicPorts ?? [], remote);
   const etc = new EtcHosts(o.hostsFile ?? "/etc/hosts");
   const manageHosts = o.manageHosts ?? etc.writable();
   const ctx = createLabContext(o, { mode, wantPort, lab0, hosts, clock, random, store, ca, etcHosts: manageHosts ? etc : undefined, log });
@@ -352,8 +359,7 @@ async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
   const keySource = new OidcKeySource([ca.certPem, ...issuerTrustAnchors(o.trustCa ?? [])], () => clock.now(), { faults: ctx.faults });
   const endpoint = new TokenEndpoint({ ctx, tokens, keys: keySource, lab: () => labRecord });
 
-  const listenHost = o.listen ?? "127.0.0.1";
-  const defaultNames = certificateNames(mode, listenHost, o.hostnames ?? []);
+  const defaultNames = certificateNames(mode, remote);
   const app = Fastify(listenerOptions(await ca.serverOptions(defaultNames))) as unknown as FastifyInstance;
   installBodyParsers(app);
   installRequestLog(app, ctx.labLog);

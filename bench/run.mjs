@@ -15,7 +15,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync, existsSync
 import { tmpdir, cpus, availableParallelism, totalmem } from "node:os";
 import { join } from "node:path";
 import { generateKeyPairSync } from "node:crypto";
-import { ROOT, BENCH_DIR, sleep, median, percentile, track, killAll, stop, waitForLine, forkWithRpc, https, ensureWrk, wrkVersion, runWrk, rssOf, loadAvg } from "./lib/util.mjs";
+import { ROOT, BENCH_DIR, sleep, median, percentile, track, killAll, stop, stopAll, waitForLine, forkWithRpc, https, ensureWrk, wrkVersion, runWrk, rssOf, loadAvg } from "./lib/util.mjs";
 import { setupWorkload, admissionReview, RG, SA, SECRET } from "./lib/workload.mjs";
 import { writeReport } from "./lib/report.mjs";
 import { startPostgres, freePort } from "./lib/postgres.mjs";
@@ -52,7 +52,9 @@ function cleanup() {
   }
 }
 for (const [sig, code] of [["SIGINT", 130], ["SIGTERM", 143]]) {
-  process.on(sig, () => {
+  process.on(sig, async () => {
+    // SIGTERM first: a `wilab up` child then removes its /etc/hosts block and closes its store.
+    await stopAll(3000).catch(() => undefined);
     cleanup();
     process.exit(code); // the 'exit' handlers run: a PostgreSQL server of scenario 9 is stopped and removed there
   });

@@ -556,7 +556,7 @@ async function s7and8() {
 
 // ------------------------------------------------------------------------------------------- 9: scale-out
 /** Scenario 9's runs: every setup measured once per round, rounds interleaved; each figure is the median of its rounds. */
-const S9 = SMOKE ? { rounds: 1, warm: 1, seconds: 2 } : { rounds: 3, warm: 1, seconds: 5 };
+const S9 = SMOKE ? { rounds: 1, warm: 1, seconds: 2 } : { rounds: 5, warm: 1, seconds: 3 };
 const S9_LOADS = [
   ["exchange", measureExchange],
   ["secretGet", measureSecretGet],

@@ -47,12 +47,12 @@ function twoCores(s, cores) {
   if (e >= 1.1 || g >= 1.1) {
     lines.push("");
     lines.push(
-      "Where 2 replicas were faster, one replica was short of concurrency rather than CPU: on PostgreSQL a lab process queues its writes one at a time (docs/scale-out.md), and every exchange (its sign-in record) and every GET (its audit event) is a write transaction that waits for PostgreSQL's round trips and its WAL flush. A second replica is a second queue and fills CPU the first left waiting; it adds no core, so once the machine is busy more replicas only compete for it.",
+      "Where 2 replicas were faster, the likely reason is concurrency rather than CPU: on PostgreSQL a lab process queues its writes one at a time (docs/scale-out.md), and every exchange (its sign-in record) and every GET (its audit event) is a write transaction that waits for PostgreSQL's round trips and its WAL flush. A second replica is a second queue and fills CPU the first left waiting; it adds no core, so once the machine is busy more replicas only compete for it.",
     );
   }
   if (e <= 0.9 || g <= 0.9) {
     lines.push("");
-    lines.push("Where 2 replicas were slower, they competed for the same cores: two event loops, two sets of signing workers and twice the PostgreSQL connections on a machine that was already busy.");
+    lines.push("Where 2 replicas were slower, the likely reason is that they competed for the same cores: two event loops, two sets of signing workers and twice the PostgreSQL connections on a machine that was already busy.");
   }
   lines.push("");
   lines.push("What scale-out buys on one small machine is availability — a replica can die and the others answer (docs/scale-out.md, the durability and failover tests) — rather than throughput; throughput grows with replicas when each gets cores of its own (other machines) and the database keeps up.");

@@ -640,10 +640,12 @@ async function s9() {
       for (const [k] of S9_LOADS) {
         const runs = samples[name][k];
         const mid = median(runs.map((r) => r.okRps));
-        m[name][k] = { ...runs.find((r) => r.okRps === mid) ?? runs[0], okRps: mid, rounds: runs.map((r) => r.okRps), errors: runs.reduce((a, r) => a + r.errors, 0) };
+        // The median run, with every round's req/s, p99 and errors beside it.
+        const each = { rounds: runs.map((r) => r.okRps), p99MsRounds: runs.map((r) => r.p99Ms), errorsRounds: runs.map((r) => r.errors) };
+        m[name][k] = { ...(runs.find((r) => r.okRps === mid) ?? runs[0]), okRps: mid, ...each, errors: runs.reduce((a, r) => a + r.errors, 0) };
       }
     }
-    results.extra.scaleOut = { ...m, ...versions, rounds: S9.rounds, warm: S9.warm, seconds: S9.seconds, samples };
+    results.extra.scaleOut = { ...m, ...versions, rounds: S9.rounds, warm: S9.warm, seconds: S9.seconds };
     scaleOutRows(m);
   } finally {
     for (const stopOne of stops.reverse()) await stopOne().catch(() => undefined);

@@ -32,7 +32,7 @@ const ONLY = opt("--only") ? new Set(opt("--only").split(",").map((s) => s.trim(
 const want = (n) => !ONLY || ONLY.has(String(n));
 const OUT = opt("--out") ?? (SMOKE ? join(tmpdir(), "wilab-bench-smoke") : join(ROOT, "docs"));
 
-/** Durations and counts: the full run stays well under 10 minutes on 2 cores; --smoke takes about a minute and a half. */
+/** Durations and counts: the full run stays under 10 minutes on 2 cores (scenario 9 about 4 of them); --smoke takes about three. */
 const P = SMOKE
   ? { load: 3, warm: 1, rsaSeconds: 2, spawnRuns: 5, cliRuns: 5, connections: 16, big: { identities: 10_000, secrets: 100_000 }, small: { identities: 10, secrets: 10 } }
   : { load: 10, warm: 3, rsaSeconds: 5, spawnRuns: 12, cliRuns: 12, connections: 16, big: { identities: 10_000, secrets: 100_000 }, small: { identities: 10, secrets: 10 } };

@@ -148,6 +148,9 @@ export function writeReport(outDir, r) {
     lines.push("");
     lines.push(...section.render({ rows, run: runs[0].run, runs, details: all.details }));
   }
+  // The durability and failover figures of the test suite (issue 14), kept beside the load figures.
+  const durability = join(import.meta.dirname, "..", "durability-figures.md");
+  if (existsSync(durability)) lines.push("", readFileSync(durability, "utf8").trimEnd());
   lines.push("");
   lines.push("## Reproduce");
   lines.push("");

@@ -81,7 +81,9 @@ export const ArmErrors = {
   notRegistered: (ns: string) =>
     new ArmError(409, "MissingSubscriptionRegistration", `The subscription is not registered to use namespace '${ns}'. See https://aka.ms/rps-not-found for how to register subscriptions.`),
   invalidRequestContent: (detail: string) => new ArmError(400, "InvalidRequestContent", `The request content was invalid and could not be deserialized: '${detail}'.`),
-  tooLarge: () => new ArmError(413, "RequestEntityTooLarge", "The request entity size exceeds the maximum allowed size of 4194304 bytes."),
+  // [V] 413 RequestContentTooLarge: azd's ARM error telemetry (service.arm.413); the text as ARM answered it in
+  // Azure/Azure-Landing-Zones issue #2644 and Azure/azure-api-management-devops-resource-kit issue #594.
+  tooLarge: () => new ArmError(413, "RequestContentTooLarge", "The request content size exceeds the maximum size of 4 MB."),
   methodNotAllowed: (method: string) => new ArmError(405, "MethodNotAllowed", `The requested method '${method}' is not allowed for this resource.`),
   locationRequired: () => new ArmError(400, "LocationRequired", "The location property is required for this definition."),
   invalidLocation: (loc: string) =>

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { FaceError, frameworkErrorKind, HINT_HEADER, headerSafe, installFaultHooks, pathOf, queryOf, sendJson, type FastifyLikeError, type LogLevel } from "../platform/index.js";
+import { FaceError, frameworkErrorKind, HINT_HEADER, headerSafe, installFaultHooks, MalformedBodyError, pathOf, queryOf, sendJson, type FastifyLikeError, type LogLevel } from "../platform/index.js";
 import type { LabContext } from "../platform/index.js";
 import type { LabRecord } from "../entra/index.js";
 import { AccessTokenInvalid, type TokenService } from "../entra/index.js";
@@ -57,7 +57,7 @@ function armErrorOf(ctx: LabContext, err: FastifyLikeError): ArmError {
   if (err instanceof ArmError) return err;
   const kind = frameworkErrorKind(err);
   if (kind === "tooLarge") return ArmErrors.tooLarge();
-  if (kind) return ArmErrors.invalidRequestContent(err.message);
+  if (kind) return ArmErrors.invalidRequestContent(err instanceof MalformedBodyError ? err.detail : err.message);
   if (err instanceof FaceError) return ArmErrors.fromFaceError(err.status, err.message);
   ctx.log.warn(`arm: unexpected error: ${(err as Error).stack ?? err.message}`);
   return ArmErrors.internal();

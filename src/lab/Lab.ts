@@ -4,7 +4,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { EtcHosts, Faults, LabCa, LabClock, LabLog, Random, installBodyParsers, hostOf, sendJson, loadJose, type LogFormat, type LogLevel } from "../platform/index.js";
 import { issuerTrustAnchors } from "../platform/trustAnchors.js";
-import { installRequestLog, logFaultChanges, routeUpgrades, type FaultSpec } from "../platform/index.js";
+import { installRequestLog, labClientErrorHandler, logFaultChanges, routeUpgrades, trackRequestStarts, type FaultSpec } from "../platform/index.js";
 import { SqliteStore, openStore, type Store } from "../store/index.js";
 import { entraFace, federatedTrust, loadStsKeys, OidcKeySource, TokenEndpoint, TokenService } from "../entra/index.js";
 import { armFace } from "../arm/face.js";
@@ -185,6 +185,8 @@ function listenerOptions(https: unknown): Parameters<typeof Fastify>[0] {
     bodyLimit: 4 * 1024 * 1024,
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 2048 },
     return503OnClosing: true,
+    // A request head the parser refuses (over 16 KB) is answered as the service it was for answers it.
+    clientErrorHandler: labClientErrorHandler,
     forceCloseConnections: true,
     logger: false,
     // Handlers validate their own input (each face renders its own error envelope), so Fastify's
@@ -364,6 +366,7 @@ async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
   installBodyParsers(app);
   installRequestLog(app, ctx.labLog);
   routeUpgrades(app);
+  trackRequestStarts(app.server);
   const kube = createKubeContext(ctx);
   kube.federatedTrust = (claims, clientId) => federatedTrust(store, claims, clientId);
   await registerFaces(app, { ctx, tokens, endpoint, kube, lab: () => labRecord });

@@ -44,27 +44,9 @@ export async function startHaproxy(dir, port, backends, ca) {
   mkdirSync(dir, { recursive: true });
   const cfg = join(dir, `haproxy-${port}-${backends.length}.cfg`);
   const sock = join(dir, `haproxy-${port}-${backends.length}.sock`);
-  const lines = [
-    "global",
-    "  maxconn 2000",
-    `  stats socket ${sock} mode 600 level user`,
-    "defaults",
-    "  mode tcp",
-    "  timeout connect 1s",
-    "  timeout client 120s",
-    "  timeout server 120s",
-    "  retries 2",
-    "  option redispatch",
-    "frontend lab",
-    `  bind 127.0.0.1:${port}`,
-    "  default_backend replicas",
-    "backend replicas",
-    "  balance roundrobin",
-    "  default-server inter 250ms fall 2 rise 2",
-    ...backends.map((p, i) => `  server r${i + 1} 127.0.0.1:${p} check`),
-    "",
-  ];
-  writeFileSync(cfg, lines.join("\n"));
+  // The configuration docs/scale-out.md recommends (src/lab/haproxy.ts; dist exists once bench/run.mjs has built).
+  const { haproxyConfig } = await import("../../dist/src/lab/haproxy.js");
+  writeFileSync(cfg, haproxyConfig({ bind: `127.0.0.1:${port}`, backends: backends.map((p) => `127.0.0.1:${p}`), statsSocket: sock }));
   const check = spawnSync(HAPROXY, ["-c", "-f", cfg], { encoding: "utf8" });
   if (check.status !== 0) throw new Error(`haproxy -c: ${check.stdout}${check.stderr}`);
   const child = track(spawn(HAPROXY, ["-db", "-f", cfg], { stdio: ["ignore", "ignore", "pipe"] }));

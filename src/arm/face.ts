@@ -155,17 +155,25 @@ async function runOperation(ctx: LabContext, lab: LabRecord, route: ArmRoute, op
 
 /** Runs the matched operation's `onArrival` as a request arrives (before its body is read) and keeps what it returns. */
 function arrivalHook(compiled: CompiledRoute[], arrivals: WeakMap<FastifyRequest, unknown>) {
-  return async (req: FastifyRequest): Promise<void> => {
+  // Callback-style: a request whose operation has no onArrival pays a route match, not a promise.
+  return (req: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void => {
     let segments: string[];
     try {
       segments = pathSegments(req);
     } catch {
-      return; // dispatch answers InvalidRequestUri
+      return done(); // dispatch answers InvalidRequestUri
     }
     const method = req.method.toUpperCase() as ArmMethod;
     const hit = matchRoute(compiled, segments);
     const op = hit?.c.route.operations[method === "HEAD" ? "GET" : method];
-    if (hit && op?.onArrival) arrivals.set(req, await op.onArrival({ method, params: hit.params, path: "/" + segments.join("/") }));
+    if (!hit || !op?.onArrival) return done();
+    op.onArrival({ method, params: hit.params, path: "/" + segments.join("/") }).then(
+      (v) => {
+        arrivals.set(req, v);
+        done();
+      },
+      (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
+    );
   };
 }
 

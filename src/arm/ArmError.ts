@@ -119,6 +119,21 @@ export const ArmErrors = {
     ),
   ficRuleBroken: (message: string) => new ArmError(400, "BadRequest", message),
   ficIssuerSubjectExists: () => new ArmError(400, "BadRequest", "Issuer and subject combination already exists for this Managed Identity."),
+  /**
+   * [V] code and text: Azure/bicep-registry-modules#1447 and kubernetes-sigs/cluster-api-provider-azure#5397 (az CLI:
+   * "(ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity) Too many Federated Identity Credentials
+   * are written concurrently for the managed identity '/subscriptions/…/resourcegroups/…/providers/
+   * microsoft.managedidentity/userassignedidentities/…'. Concurrent Federated Identity Credentials writes under the
+   * same managed identity are not supported."). [D] status: "Creating multiple federated identity credentials under
+   * the same user-assigned managed identity concurrently triggers concurrency detection logic, which causes requests
+   * to fail with 409-conflict HTTP status code." (entra-docs workload-id/workload-identity-federation-considerations.md).
+   */
+  concurrentFicWrites: (identityId: string) =>
+    new ArmError(
+      409,
+      "ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity",
+      `Too many Federated Identity Credentials are written concurrently for the managed identity '${identityId}'. Concurrent Federated Identity Credentials writes under the same managed identity are not supported.`,
+    ),
   tooManyFics: (max: number) =>
     new ArmError(400, "BadRequest", `Too many Federated Identity Credentials are associated with this Managed Identity. The maximum number of Federated Identity Credentials per Managed Identity is ${max}.`),
 

@@ -58,6 +58,8 @@ export async function ficWritesOnArrival(d: ArmDeps, req: ArmArrival): Promise<n
  * write on the identity committed since it arrived.
  */
 export function claimFicWrite(d: ArmDeps, req: ArmRequest, identity: UserAssignedIdentityRecord): void {
+  // A transaction run again (PostgreSQL's serialization retries) claims once: its first run already counted.
+  if (claimed.has(req)) return;
   const counts = countsOf(d.ctx);
   const key = identityKey(req.path);
   const n = counts.get(key) ?? 0;
@@ -68,4 +70,7 @@ export function claimFicWrite(d: ArmDeps, req: ArmRequest, identity: UserAssigne
     );
   }
   counts.set(key, n + 1);
+  claimed.add(req);
 }
+
+const claimed = new WeakSet<object>();

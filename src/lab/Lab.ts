@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { mkdirSync, writeFileSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { EtcHosts, Faults, LabCa, LabClock, LabLog, Random, installBodyParsers, hostOf, sendJson, loadJose, type LogFormat, type LogLevel } from "../platform/index.js";
+import { EtcHosts, ETC_HOSTS_TOPIC, Faults, LabCa, LabClock, LabLog, Random, installBodyParsers, hostOf, sendJson, loadJose, type LogFormat, type LogLevel } from "../platform/index.js";
 import { issuerTrustAnchors } from "../platform/trustAnchors.js";
 import { installRequestLog, labClientErrorHandler, logFaultChanges, routeUpgrades, trackRequestStarts, type FaultSpec } from "../platform/index.js";
 import { SqliteStore, openStore, type Store } from "../store/index.js";
@@ -319,6 +319,27 @@ async function hostNamesToResolve(store: Store, hosts: Hosts, mode: HostMode): P
   return { vaultNames, all: [TRANSPARENT_HOSTS.login, TRANSPARENT_HOSTS.arm, TRANSPARENT_HOSTS.graph, ...vaultNames, ...issuerHosts] };
 }
 
+/**
+ * Replicas on one database: the host names another replica published (a vault made through it) are added to this
+ * replica's /etc/hosts block too, so that they still resolve when that replica is gone (its block is then stale and
+ * removed by the next lab that starts). On `"*"` (notifications possibly missed) every name is read again.
+ */
+function followHostNames(store: Store, all: () => Promise<{ all: string[] }>, etc: EtcHosts): void {
+  const add = (names: string[]) => {
+    try {
+      etc.add(names);
+    } catch {
+      // /etc/hosts not writable right now: the names are added again with the next one, or at the next start
+    }
+  };
+  store.subscribe(ETC_HOSTS_TOPIC, (name) => {
+    if (name !== "*") return add([name]);
+    void all()
+      .then((n) => add(n.all))
+      .catch(() => undefined);
+  });
+}
+
 /** `wilab up` records where it listens, so that the CLI and `wilab env` find it (even a --memory lab). */
 function writeEndpoints(dataDir: string, info: object): void {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -384,6 +405,7 @@ async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
   const controllers = await startControllers(kube);
   const { vaultNames, all } = await hostNamesToResolve(store, hosts, mode);
   if (manageHosts) etc.add(all);
+  if (manageHosts && store.shared) followHostNames(store, () => hostNamesToResolve(store, hosts, mode), etc);
 
   const info = labInfo({ hosts, port, mode, lab0, caCertPath, ca, listen: listenHost, certificateNames: defaultNames, dataDir: memory ? undefined : dataDir, store });
   const recordEndpoints = o.recordEndpoints ?? !memory;

@@ -34,6 +34,12 @@ function sleepSync(ms: number): void {
  * A marked block of `/etc/hosts` lines owned by one lab process. Blocks are tagged with the owner's pid,
  * so a block left by a crashed lab is removed by the next lab that starts.
  */
+/**
+ * The store topic on which a lab announces a host name it made resolvable (a new vault's): replicas on one database
+ * add every such name to their own /etc/hosts blocks, so that a name outlives the replica that published it.
+ */
+export const ETC_HOSTS_TOPIC = "etc-hosts";
+
 export class EtcHosts {
   private names = new Set<string>();
 

@@ -4,7 +4,7 @@ export { LabCa, fileLeafCache, type CaMaterial, type LeafCache } from "./tls.js"
 export { FaceError, HINT_HEADER, headerSafe } from "./errors.js";
 export { installBodyParsers, MalformedBodyError, frameworkErrorKind, queryOf, pathOf, hostOf, sendJson, type FastifyLikeError } from "./http.js";
 export { KeyRing, type SigningKey } from "./keyring.js";
-export { EtcHosts } from "./etcHosts.js";
+export { EtcHosts, ETC_HOSTS_TOPIC } from "./etcHosts.js";
 export { loadJose } from "./jose.js";
 export { packageRoot } from "./packageRoot.js";
 export { cjsExports } from "./interop.js";

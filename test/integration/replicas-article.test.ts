@@ -9,6 +9,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { lookup } from "node:dns/promises";
 import { openStore } from "../../src/store/index.js";
 import { EtcHosts } from "../../src/platform/index.js";
 import { Clusters } from "../../src/kube/Cluster.js";
@@ -111,6 +112,11 @@ test("the article through HAProxy and two replicas: the kubelet's replica is kil
   assert.ok(cwdOf(firstPid)?.startsWith(victim.dir), `the container runs under the kubelet's replica (${cwdOf(firstPid)}, ${victim.dir})`);
 
   victim.proc.kill("SIGKILL");
+  await new Promise((r) => victim.proc.once("exit", r));
+  // The dead replica's /etc/hosts block is stale: the next lab to start on this machine removes it. The vault's name
+  // was published by whichever replica made the vault; the survivor added it to its own block, so it still resolves.
+  new EtcHosts("/etc/hosts").removeStale();
+  assert.equal((await lookup("kv-workload-id.vault.localhost")).address, "127.0.0.1", "the vault's name outlives the replica that published it");
   // The walkthrough goes on through the balancer, which now has one replica: logs, then the cluster's deletion.
   const fifoWriter = spawn("sh", ["-c", `echo go > ${fifo}`]);
   await new Promise((r) => fifoWriter.on("exit", r));

@@ -42,7 +42,7 @@ async function recover(d: ArmDeps, tx: Tx, i: PutInput, deleted: DeletedVaultRec
   const v: VaultRecord = { ...deleted.vault, ...(i.tags ? { tags: i.tags } : {}), updatedAt: i.t, updatedBy: i.who.by, updatedByType: i.who.type };
   await Vaults.deleteDeleted(tx, i.name);
   await Vaults.put(tx, v);
-  publishHost(d, v);
+  await publishHost(d, tx, v);
   return { status: 200, body: vaultBody(v, d.ctx.hosts) };
 }
 
@@ -90,7 +90,7 @@ export const createOrUpdate = defineOperation<ArmDeps>({
     const v = baseVault(i, existing);
     applyVaultProperties(v, i.props, { create: !existing, full: true, previous: existing });
     await Vaults.put(tx, v);
-    publishHost(d, v);
+    await publishHost(d, tx, v);
     return { status: existing ? 200 : 201, body: vaultBody(v, d.ctx.hosts) };
   },
 });

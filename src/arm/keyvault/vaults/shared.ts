@@ -1,4 +1,5 @@
 import type { Tx } from "../../../store/index.js";
+import { ETC_HOSTS_TOPIC } from "../../../platform/index.js";
 import { Secrets, Vaults, type DeletedVaultRecord, type VaultRecord } from "../../../keyvault/index.js";
 import { ArmErrors } from "../../ArmError.js";
 import { resourceId, type ArmRequest } from "../../ArmRoute.js";
@@ -53,8 +54,13 @@ export async function mustGetVault(d: ArmDeps, tx: Tx, req: ArmRequest): Promise
   return v;
 }
 
-/** Makes the vault's data-plane host name resolve (transparent mode), logging when /etc/hosts can't be written. */
-export function publishHost({ ctx }: ArmDeps, v: VaultRecord): void {
+/**
+ * Makes the vault's data-plane host name resolve, logging when /etc/hosts can't be written; and tells the other
+ * replicas on the database (ETC_HOSTS_TOPIC at commit), which add it to their own /etc/hosts blocks, so that the name
+ * outlives this replica.
+ */
+export async function publishHost({ ctx }: ArmDeps, tx: Tx, v: VaultRecord): Promise<void> {
+  await tx.notify(ETC_HOSTS_TOPIC, ctx.hosts.vaultHostname(v.name));
   try {
     ctx.etcHosts?.add([ctx.hosts.vaultHostname(v.name)]);
   } catch (err) {

@@ -1,5 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
+const REPEATED_FORM_KEYS = Symbol("repeatedFormKeys");
+
+/** The names a form body carried more than once (the parsed form keeps each one's last value). */
+export function repeatedFormKeys(form: unknown): string[] {
+  return (form && typeof form === "object" ? (form as { [REPEATED_FORM_KEYS]?: string[] })[REPEATED_FORM_KEYS] : undefined) ?? [];
+}
+
 /** Parses a request body that is JSON, tolerating the empty bodies SDKs send before an auth challenge. */
 export function installBodyParsers(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
@@ -14,7 +21,12 @@ export function installBodyParsers(app: FastifyInstance): void {
     }
   });
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    const params = new URLSearchParams(body as string);
+    const form: Record<string, string> = Object.fromEntries(params);
+    const keys = [...params.keys()];
+    const repeated = keys.filter((k, i) => keys.indexOf(k) !== i);
+    if (repeated.length) Object.defineProperty(form, REPEATED_FORM_KEYS, { value: [...new Set(repeated)], enumerable: false });
+    done(null, form);
   });
   app.addContentTypeParser("*", { parseAs: "string" }, (_req, body, done) => {
     const text = (body as string).trim();

@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { mkdirSync, writeFileSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { EtcHosts, Faults, LabCa, LabClock, LabLog, Random, installBodyParsers, hostOf, sendJson, loadJose, type LogFormat, type LogLevel } from "../platform/index.js";
+import { EtcHosts, Faults, LabCa, LabClock, LabLog, Random, installBodyParsers, answerBadUrl, hostOf, sendJson, loadJose, type LogFormat, type LogLevel } from "../platform/index.js";
 import { issuerTrustAnchors } from "../platform/trustAnchors.js";
 import { installRequestLog, logFaultChanges, routeUpgrades, type FaultSpec } from "../platform/index.js";
 import { SqliteStore, openStore, type Store } from "../store/index.js";
@@ -185,6 +185,7 @@ function listenerOptions(https: unknown): Parameters<typeof Fastify>[0] {
     bodyLimit: 4 * 1024 * 1024,
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 2048 },
     return503OnClosing: true,
+    frameworkErrors: answerBadUrl, // a URL the router cannot decode: the service's front end answers, not a face
     forceCloseConnections: true,
     logger: false,
     // Handlers validate their own input (each face renders its own error envelope), so Fastify's

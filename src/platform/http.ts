@@ -100,3 +100,22 @@ export function sendJson(reply: FastifyReply, status: number, body: unknown, hea
   reply.code(status).headers(headers).header("content-type", "application/json; charset=utf-8");
   return reply.send(JSON.stringify(body));
 }
+
+/**
+ * HTTP.sys's page for a URL it cannot take (a bad percent-encoding, a segment too long) [V] (an Azure front end's
+ * answer captured in microsoft/AzureStorageExplorer#4610); Azure's services answer it before their own code runs [I].
+ */
+const HTTP_SYS_BAD_URL =
+  '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN""http://www.w3.org/TR/html4/strict.dtd">\r\n<HTML><HEAD><TITLE>Bad Request</TITLE>\r\n<META HTTP-EQUIV="Content-Type" Content="text/html; charset=us-ascii"></HEAD>\r\n<BODY><h2>Bad Request - Invalid URL</h2>\r\n<hr><p>HTTP Error 400. The request URL is invalid.</p>\r\n</BODY></HTML>\r\n';
+
+/**
+ * Fastify's `frameworkErrors`: a URL the router cannot decode never reaches a face. A cluster's API server (Go's
+ * net/http, whose request-URI parse fails) answers a plain "400 Bad Request"; the Azure hosts, HTTP.sys's page.
+ */
+export function answerBadUrl(_err: Error, req: FastifyRequest, reply: FastifyReply): void {
+  if ((req.raw.url ?? "").startsWith("/k8s/")) {
+    void reply.code(400).header("content-type", "text/plain; charset=utf-8").header("connection", "close").send("400 Bad Request");
+    return;
+  }
+  void reply.code(400).header("content-type", "text/html; charset=us-ascii").send(HTTP_SYS_BAD_URL);
+}

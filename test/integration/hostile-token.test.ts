@@ -73,10 +73,11 @@ interface TokenInput {
   mutation?: Mutated;
 }
 
-const SCOPES_VALID = ["https://management.azure.com/.default", "https://management.core.windows.net/.default", "https://vault.azure.net/.default"];
+// "https://management.azure.com//.default" is valid: ARM's v1 resource is "https://management.azure.com/", and Entra
+// documents the double slash for it (v1 resources ending in '/').
+const SCOPES_VALID = ["https://management.azure.com/.default", "https://management.azure.com//.default", "https://management.core.windows.net/.default", "https://vault.azure.net/.default"];
 const SCOPES_INVALID = [
   "https://management.azure.com/user_impersonation",
-  "https://management.azure.com//.default",
   "https://a/.default https://b/.default",
   "openid",
   "openid offline_access",

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { mkdirSync, writeFileSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -219,11 +219,18 @@ async function registerFaces(
   await app.register(async (f) => armPublicRoutes(f, { ctx, lab }));
   await app.register(async (f) => armFace(f, { ctx, tokens, lab, routes: armRoutes(ctx, clusterApi(kube)) }));
 
-  app.setNotFoundHandler((req, reply) => {
+  const notFound = (req: FastifyRequest, reply: FastifyReply) => {
     if (vaultNameFromHost(hostOf(req))) {
       return sendJson(reply, 404, { error: { code: "NotFound", message: "The requested resource was not found." } });
     }
     return sendJson(reply, 404, { error: { code: "NotFound", message: `The requested resource path '${req.url.split("?")[0]}' was not found.` } });
+  };
+  app.setNotFoundHandler(notFound);
+  // A body no parser takes (malformed JSON, too large) on a path no face answers: the path decides, a 404 as above
+  // (it was Fastify's 500). Errors of the lab's own routes go on to Fastify's handler, as before.
+  app.setErrorHandler((err, req, reply) => {
+    if (req.is404) return notFound(req, reply);
+    throw err;
   });
 }
 

@@ -5,6 +5,9 @@
 //
 //   node bench/run.mjs [--smoke] [--only 1,3,7] [--no-build] [--out <dir>]
 //
+// --only N runs some scenarios; the rows of the others are kept from the benchmarks.json already in the output
+// directory (bench/lib/report.mjs merges them). Scenario 9 (scale-out) needs PostgreSQL 15 and HAProxy installed.
+//
 // Every server (lab, ceiling, peer) is its own process; the load generator is wrk (C, its own process).
 // All traffic is on 127.0.0.1; every run is bounded in time; children are stopped by their pid.
 import { spawn, execFileSync } from "node:child_process";
@@ -12,9 +15,11 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync, existsSync
 import { tmpdir, cpus, availableParallelism, totalmem } from "node:os";
 import { join } from "node:path";
 import { generateKeyPairSync } from "node:crypto";
-import { ROOT, BENCH_DIR, sleep, median, percentile, track, killAll, stop, waitForLine, forkWithRpc, https, ensureWrk, wrkVersion, runWrk, rssOf, loadAvg } from "./lib/util.mjs";
+import { ROOT, BENCH_DIR, sleep, median, percentile, track, killAll, stop, stopAll, waitForLine, forkWithRpc, https, ensureWrk, wrkVersion, runWrk, rssOf, loadAvg } from "./lib/util.mjs";
 import { setupWorkload, admissionReview, RG, SA, SECRET } from "./lib/workload.mjs";
 import { writeReport } from "./lib/report.mjs";
+import { startPostgres, freePort } from "./lib/postgres.mjs";
+import { wilabUp, startHaproxy, cpuWindow } from "./lib/scaleout.mjs";
 
 const argv = process.argv.slice(2);
 const flag = (n) => argv.includes(n);
@@ -27,7 +32,7 @@ const ONLY = opt("--only") ? new Set(opt("--only").split(",").map((s) => s.trim(
 const want = (n) => !ONLY || ONLY.has(String(n));
 const OUT = opt("--out") ?? (SMOKE ? join(tmpdir(), "wilab-bench-smoke") : join(ROOT, "docs"));
 
-/** Durations and counts: the full run stays well under 10 minutes on 2 cores; --smoke takes about a minute and a half. */
+/** Durations and counts: the full run stays under 10 minutes on 2 cores (scenario 9 about 4 of them); --smoke takes about three. */
 const P = SMOKE
   ? { load: 3, warm: 1, rsaSeconds: 2, spawnRuns: 5, cliRuns: 5, connections: 16, big: { identities: 10_000, secrets: 100_000 }, small: { identities: 10, secrets: 10 } }
   : { load: 10, warm: 3, rsaSeconds: 5, spawnRuns: 12, cliRuns: 12, connections: 16, big: { identities: 10_000, secrets: 100_000 }, small: { identities: 10, secrets: 10 } };
@@ -46,10 +51,14 @@ function cleanup() {
     // best effort
   }
 }
-process.on("SIGINT", () => {
-  cleanup();
-  process.exit(130);
-});
+for (const [sig, code] of [["SIGINT", 130], ["SIGTERM", 143]]) {
+  process.on(sig, async () => {
+    // SIGTERM first: a `wilab up` child then removes its /etc/hosts block and closes its store.
+    await stopAll(3000).catch(() => undefined);
+    cleanup();
+    process.exit(code); // the 'exit' handlers run: a PostgreSQL server of scenario 9 is stopped and removed there
+  });
+}
 process.on("exit", killAll);
 
 // ---------------------------------------------------------------------------------------------- preparation
@@ -109,8 +118,9 @@ async function startProcess(script, env = {}, re = /ready (\d+)/) {
 
 /** wrk: a warm-up run (discarded), then the measured one. */
 async function load(url, o) {
-  if (P.warm > 0 && !o.noWarm) await runWrk(url, { ...o, linesFile: o.warmLinesFile ?? o.linesFile, seconds: P.warm });
-  const r = await runWrk(url, { ...o, seconds: P.load });
+  const warm = o.warm ?? P.warm;
+  if (warm > 0 && !o.noWarm) await runWrk(url, { ...o, linesFile: o.warmLinesFile ?? o.linesFile, seconds: warm });
+  const r = await runWrk(url, { ...o, seconds: o.seconds ?? P.load });
   return r;
 }
 
@@ -157,7 +167,8 @@ async function helloServer() {
 // ------------------------------------------------------------------------------------------------ scenarios
 const exchangeUrl = (port, w) => `https://127.0.0.1:${port}${w.tokenPath}`;
 
-async function measureExchange(lab, w) {
+/** `dur`: { warm, seconds } instead of the run's P.warm and P.load. */
+async function measureExchange(lab, w, dur = {}) {
   const bodyFile = join(tmp, `exchange-${lab.pid}.form`);
   writeFileSync(bodyFile, w.exchangeBody);
   return load(exchangeUrl(lab.info.port, w), {
@@ -165,13 +176,15 @@ async function measureExchange(lab, w) {
     connections: P.connections,
     headers: { Host: `localhost:${lab.info.port}`, "Content-Type": "application/x-www-form-urlencoded" },
     bodyFile,
+    ...dur,
   });
 }
 
-async function measureSecretGet(lab, w) {
+async function measureSecretGet(lab, w, dur = {}) {
   return load(`https://127.0.0.1:${lab.info.port}/secrets/${SECRET}?api-version=7.4`, {
     connections: P.connections,
     headers: { Host: `${w.vaultHost}:${lab.info.port}`, Authorization: `Bearer ${w.vaultToken}` },
+    ...dur,
   });
 }
 
@@ -541,6 +554,137 @@ async function s7and8() {
   }
 }
 
+// ------------------------------------------------------------------------------------------- 9: scale-out
+/** Scenario 9's runs: every setup measured once per round, rounds interleaved; each figure is the median of its rounds. */
+const S9 = SMOKE ? { rounds: 1, warm: 1, seconds: 2 } : { rounds: 5, warm: 1, seconds: 3 };
+const S9_LOADS = [
+  ["exchange", measureExchange],
+  ["secretGet", measureSecretGet],
+];
+
+/**
+ * One load at a setup (`{ port, w, groups, lb }`: a lab, or the balancer in front of labs), with the cores each process
+ * group used meanwhile (warm-up included) and, through a balancer, the connections each replica got.
+ */
+async function measureAt(setup, k, fn, dur) {
+  const before = setup.lb ? await setup.lb.sessions() : undefined;
+  const cpu = cpuWindow(setup.groups);
+  const r = await fn({ info: { port: setup.port }, pid: `s9-${setup.port}` }, setup.w, dur);
+  r.cores = cpu.stop();
+  if (setup.lb) {
+    const after = await setup.lb.sessions();
+    r.connectionsPerReplica = Object.fromEntries(Object.entries(after).map(([sv, n]) => [sv, n - (before[sv] ?? 0)]));
+  }
+  return r;
+}
+
+/** Starts the four setups side by side: SQLite (one `wilab up`, direct and behind HAProxy), PostgreSQL (2 replicas; HAProxy over replica 1 alone, and over both). */
+async function scaleOutSetups(pgServer, stops) {
+  const [lbLite, lbPg1, lbPg2] = [await freePort(), await freePort(), await freePort()];
+  const lite = await wilabUp(join(tmp, "up-sqlite"), { publicPorts: [lbLite] });
+  stops.push(lite.stop);
+  const hs = await startHaproxy(join(tmp, "haproxy"), lbLite, [lite.port], readFileSync(lite.info.caCertPath));
+  stops.push(hs.stop);
+  // Set up through the balancer, as a team's client would.
+  const wLite = await setupWorkload({ info: { ...lite.info, port: lbLite } }, { vault: true });
+  const replicas = [];
+  for (const i of [1, 2]) {
+    const r = await wilabUp(join(tmp, `up-pg-${i}`), { store: pgServer.url, publicPorts: [lbPg1, lbPg2] });
+    stops.push(r.stop);
+    replicas.push(r);
+  }
+  const pgCa = readFileSync(replicas[0].info.caCertPath);
+  const h1 = await startHaproxy(join(tmp, "haproxy"), lbPg1, [replicas[0].port], pgCa);
+  stops.push(h1.stop);
+  const h2 = await startHaproxy(join(tmp, "haproxy"), lbPg2, replicas.map((r) => r.port), pgCa);
+  stops.push(h2.stop);
+  // Through the balancer of replica 1 alone: in local mode a cluster's issuer URL names the port of the replica that
+  // answers (docs/scale-out.md), so the federated credential and the service-account token are made at one replica.
+  const wPg = await setupWorkload({ info: { ...replicas[0].info, port: lbPg1 } }, { vault: true });
+  const postgres = () => [pgServer.postmasterPid()];
+  const liteGroups = { lab: () => [lite.pid], haproxy: () => [hs.pid] };
+  return {
+    versions: { postgres: pgServer.version, haproxy: h2.version },
+    setups: {
+      sqliteDirect: { port: lite.port, w: wLite, groups: liteGroups },
+      sqliteLb: { port: lbLite, w: wLite, groups: liteGroups, lb: hs },
+      pg1: { port: lbPg1, w: wPg, groups: { lab: () => [replicas[0].pid], postgres, haproxy: () => [h1.pid] }, lb: h1 },
+      pg2: { port: lbPg2, w: wPg, groups: { lab: () => replicas.map((r) => r.pid), postgres, haproxy: () => [h2.pid] }, lb: h2 },
+    },
+  };
+}
+
+/**
+ * Token exchanges/s and Key Vault GETs/s on the default SQLite store (one `wilab up`, direct and through HAProxy)
+ * and on PostgreSQL through HAProxy with 1 and with 2 `wilab up` replicas on one database, all in this run. The
+ * setups run side by side (an idle lab costs next to nothing) so that their runs can be interleaved: this shared
+ * machine's load moves more between back-to-back runs than the differences measured.
+ */
+async function s9() {
+  const pgServer = await startPostgres();
+  const stops = [];
+  try {
+    const { setups, versions } = await scaleOutSetups(pgServer, stops);
+    const names = Object.keys(setups);
+    // One discarded pass: the first load after a set-up runs slower (measured: whichever setup went first lost).
+    for (const name of names) for (const [, fn] of S9_LOADS) await fn({ info: { port: setups[name].port }, pid: `s9-${setups[name].port}` }, setups[name].w, { warm: 0, seconds: S9.warm + 1 });
+    const samples = Object.fromEntries(names.map((n) => [n, { exchange: [], secretGet: [] }]));
+    for (let round = 0; round < S9.rounds; round++) {
+      const order = names.map((_, i) => names[(i + round) % names.length]);
+      for (const name of order) for (const [k, fn] of S9_LOADS) samples[name][k].push(await measureAt(setups[name], k, fn, { warm: S9.warm, seconds: S9.seconds }));
+      log(`scale-out round ${round + 1}/${S9.rounds}: ${order.map((n) => `${n} ${samples[n].exchange.at(-1).okRps.toFixed(0)}/${samples[n].secretGet.at(-1).okRps.toFixed(0)}`).join(", ")} (exchanges/GETs per s)`);
+    }
+    const m = {};
+    for (const name of names) {
+      m[name] = {};
+      for (const [k] of S9_LOADS) {
+        const runs = samples[name][k];
+        const mid = median(runs.map((r) => r.okRps));
+        // The median run, with every round's req/s, p99 and errors beside it.
+        const each = { rounds: runs.map((r) => r.okRps), p99MsRounds: runs.map((r) => r.p99Ms), errorsRounds: runs.map((r) => r.errors) };
+        m[name][k] = { ...(runs.find((r) => r.okRps === mid) ?? runs[0]), okRps: mid, ...each, errors: runs.reduce((a, r) => a + r.errors, 0) };
+      }
+    }
+    results.extra.scaleOut = { ...m, ...versions, rounds: S9.rounds, warm: S9.warm, seconds: S9.seconds };
+    scaleOutRows(m);
+  } finally {
+    for (const stopOne of stops.reverse()) await stopOne().catch(() => undefined);
+    pgServer.stop();
+  }
+}
+
+function scaleOutRows(m) {
+  const kinds = [
+    ["exchange", "token exchanges/s", "a"],
+    ["secretGet", "Key Vault GETs/s", "d"],
+  ];
+  for (const [k, what, first] of kinds) {
+    const base = m.sqliteDirect[k];
+    const setups = [
+      ["sqliteLb", "SQLite, 1 lab, through HAProxy"],
+      ["pg1", "PostgreSQL, 1 replica, through HAProxy"],
+      ["pg2", "PostgreSQL, 2 replicas, through HAProxy"],
+    ];
+    setups.forEach(([key, label], i) => {
+      const r = m[key][k];
+      row({
+        id: `9${String.fromCharCode(first.charCodeAt(0) + i)}`,
+        scenario: `scale-out: ${what} — ${label} (c=${P.connections})`,
+        wilab: r.okRps,
+        unit: "req/s",
+        ceiling: base.okRps,
+        ceilingLabel: `SQLite, 1 lab, direct (p99 ${base.p99Ms.toFixed(2)} ms)`,
+        ratio: r.okRps / base.okRps,
+        p50Ms: r.p50Ms,
+        p99Ms: r.p99Ms,
+        errors: r.errors,
+        target: "0 errors; ratio reported (2 cores: no speed-up expected)",
+        pass: r.errors === 0,
+      });
+    });
+  }
+}
+
 // ------------------------------------------------------------------------------------------------------ main
 async function main() {
   build();
@@ -557,9 +701,12 @@ async function main() {
   if (want(5)) await scenario(5, s5);
   if (want(6) || want(8)) await scenario(6, s6);
   if (want(7) || want(8)) await scenario("7+8", s7and8);
+  if (want(9)) await scenario(9, s9);
   m.loadAtEnd = loadAvg();
   m.totalSeconds = (Date.now() - t0) / 1000;
-  const files = writeReport(OUT, { machine: m, smoke: SMOKE, params: P, ...results });
+  // The scenarios this run measured: their rows replace those of the output's benchmarks.json, the others are kept.
+  const ran = [1, 2, 3, 4, 5, 6, 7, 8, 9].filter(want);
+  const files = writeReport(OUT, { machine: m, smoke: SMOKE, params: P, ran, ...results });
   log(`wrote ${files.join(", ")} in ${m.totalSeconds.toFixed(0)} s`);
 }
 

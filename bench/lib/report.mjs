@@ -1,14 +1,12 @@
-// Writes docs/benchmarks.md and docs/benchmarks.json from one run's figures.
-import { mkdirSync, writeFileSync } from "node:fs";
+// Writes docs/benchmarks.md and docs/benchmarks.json. The file is built from sections, one per group of scenarios
+// (SECTIONS below: the main figures 1–8, the scale-out figures 9; a new group adds a section there). A run of some
+// scenarios only (`--only`) keeps, from the benchmarks.json already in the output directory, the rows of the
+// scenarios it did not run, with the machine and date of the run that measured them: a partial run never drops or
+// overwrites the figures of another scenario.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-
-const num = (v, unit) => {
-  if (typeof v !== "number" || Number.isNaN(v)) return "—";
-  if (unit === "ms" || unit === "MB") return v.toFixed(v >= 100 ? 0 : 1);
-  return v >= 100 ? Math.round(v).toLocaleString("en") : v.toFixed(2);
-};
-const ratio = (v) => (typeof v === "number" && !Number.isNaN(v) ? v.toFixed(2) : "—");
-const verdict = (p) => (p === undefined ? "—" : p ? "pass" : "**fail**");
+import { scaleOutSection } from "./report-scaleout.mjs";
+import { runLines, table } from "./report-table.mjs";
 
 function bounds(r) {
   const x = r.extra;
@@ -84,59 +82,96 @@ are running (~10 MB each). The second identical run must not grow it (no per-req
 `;
 }
 
-export function writeReport(outDir, r) {
-  mkdirSync(outDir, { recursive: true });
-  const m = r.machine;
-  const lines = [];
-  lines.push("# Benchmarks");
-  lines.push("");
-  lines.push(`Written by \`npm run bench\`${r.smoke ? " **--smoke** (a few seconds per scenario: indicative only)" : ""} (bench/run.mjs). Every figure beside the ceiling measured on the same machine in the same run.`);
-  lines.push("");
-  lines.push(`**Machine:** ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, Linux ${m.kernel}, Node ${m.node} (OpenSSL ${m.openssl}), wrk ${m.wrk}, ${m.date}. Load average at start ${m.loadAtStart.join(" ")}, at end ${(m.loadAtEnd ?? []).join(" ")}; the run took ${Math.round(m.totalSeconds)} s.`);
-  if ((m.loadAtStart[0] ?? 0) > 1 || (m.loadAtEnd?.[0] ?? 0) > 3) {
-    lines.push("");
-    lines.push(`> **Noisy machine:** the load average (${m.loadAtStart[0]} at start; this run's own servers and wrk account for about 2 while they run) shows other work shared these ${m.cores} cores. The ratios are taken side by side and suffer less than the absolute figures, but re-run on a quiet machine for figures to quote.`);
+/** The scenario number of a row id ("7a" → 7, "3+4" → 3). */
+const scenarioOf = (id) => Number.parseInt(String(id), 10);
+
+/** This run's figures merged with the previous benchmarks.json of `outDir`: rows of scenarios not run are kept. */
+function merge(outDir, r) {
+  const run = { date: r.machine.date, machine: r.machine, params: r.params, smoke: r.smoke };
+  const ran = new Set([...(r.ran ?? []), ...r.rows.map((x) => scenarioOf(x.id)), ...r.errors.map((e) => scenarioOf(e.id))]);
+  const fresh = { runs: [run], rows: r.rows.map((x) => ({ ...x, runAt: run.date })), details: { ...r.extra }, errors: r.errors.map((e) => ({ ...e, runAt: run.date })) };
+  const prevPath = join(outDir, "benchmarks.json");
+  if (!existsSync(prevPath)) return fresh;
+  let prev;
+  try {
+    prev = JSON.parse(readFileSync(prevPath, "utf8"));
+  } catch {
+    return fresh;
   }
-  lines.push("");
-  lines.push("| # | scenario | wilab | ceiling | ceiling is | ratio | p50 / p99 (ms) | target | result |");
-  lines.push("|---|---|---|---|---|---|---|---|---|");
-  for (const row of r.rows) {
-    const lat = row.p99Ms !== undefined ? `${row.p50Ms !== undefined ? row.p50Ms.toFixed(2) : "—"} / ${row.p99Ms.toFixed(2)}` : "—";
-    const err = row.errors ? ` (${row.errors} errors)` : "";
-    lines.push(`| ${row.id} | ${row.scenario}${row.error ? ` — error: ${row.error.replace(/\|/g, "/").slice(0, 200)}` : ""}${row.note ? ` — ${row.note}` : ""} | ${num(row.wilab, row.unit)} ${row.unit}${err} | ${num(row.ceiling, row.unit)} | ${row.ceilingLabel ?? ""} | ${ratio(row.ratio)} | ${lat} | ${row.target} | ${verdict(row.pass)} |`);
-  }
-  lines.push("");
+  const prevRuns = prev.runs ?? [{ date: prev.machine?.date, machine: prev.machine, params: prev.params, smoke: prev.smoke }];
+  const kept = (prev.rows ?? []).filter((x) => !ran.has(scenarioOf(x.id))).map((x) => ({ ...x, runAt: x.runAt ?? prevRuns[0].date }));
+  const keptErrors = (prev.errors ?? []).filter((e) => !ran.has(scenarioOf(e.id))).map((e) => ({ ...e, runAt: e.runAt ?? prevRuns[0].date }));
+  const rows = [...kept, ...fresh.rows].sort((a, b) => scenarioOf(a.id) - scenarioOf(b.id));
+  const used = new Set([...rows, ...keptErrors, ...fresh.errors].map((x) => x.runAt));
+  const runs = [run, ...prevRuns.filter((p) => p.date !== run.date && used.has(p.date))];
+  return { runs, rows, details: { ...(prev.details ?? {}), ...r.extra }, errors: [...keptErrors, ...fresh.errors] };
+}
+
+/** Scenarios 1–8: the machine line, the table, how it is measured and what bounds each figure (the file's top part). */
+function mainSection(v) {
+  const p = v.run.params;
+  const lines = [...runLines(v, "Machine"), "", ...table(v.rows), ""];
   lines.push("Ratios: wilab ÷ ceiling, except row 2 (wilab ÷ oidc-provider), row 5/6 (wilab ÷ `node -e 0`: how many Node start-ups it costs), 7 (big ÷ small) and 8b (run 2 ÷ run 1).");
   lines.push("");
   lines.push("## How it is measured");
   lines.push("");
   lines.push(`- **Load generator: wrk** (Debian's package; \`bench/run.mjs\` installs it with apt-get when missing). It is C with an event loop per thread, so one wrk thread drives 16 keep-alive TLS connections for a small fraction of a core. On a 2-core machine that matters: autocannon, the npm alternative, is itself Node and costs most of a core, which it would take from the server being measured. A Lua script (\`bench/lua/request.lua\`) sends the POST form bodies (one fixed body, or one pre-signed body per request for oidc-provider, which refuses replayed assertions) and prints the counts and latency percentiles as JSON.`);
-  lines.push(`- **Isolation:** the lab, each ceiling server and the peer run in their own process (\`bench/lab-server.mjs\` forks \`startLab\`; \`bin/wilab up\` for start-up and the CLI); wrk is another. All traffic is HTTPS on 127.0.0.1 with keep-alive. Each load run is ${r.params.load} s after a ${r.params.warm} s warm-up that is discarded, at ${r.params.connections} connections, one wrk thread. Nothing is pinned: the servers may use both cores (the signing pool does), and wrk shares them.`);
+  lines.push(`- **Isolation:** the lab, each ceiling server and the peer run in their own process (\`bench/lab-server.mjs\` forks \`startLab\`; \`bin/wilab up\` for start-up and the CLI); wrk is another. All traffic is HTTPS on 127.0.0.1 with keep-alive. Each load run is ${p.load} s after a ${p.warm} s warm-up that is discarded, at ${p.connections} connections, one wrk thread. Nothing is pinned: the servers may use both cores (the signing pool does), and wrk shares them.`);
   lines.push("- **Scenario 1** uses a real workload: a cluster created over ARM with workload identity, a user-assigned identity and a federated credential created over ARM, and a service-account token signed by the cluster's issuer (the launcher asks `lab.kube.issuer.sign` over IPC — what the kubelet projects). The same assertion is reused, as a pod reuses its projected token. Ceiling: `crypto.sign` RSA-2048/SHA-256 of a 1 KB input, one process per core, in parallel (`bench/ceilings/rsa-sign.mjs`).");
   lines.push("- **Scenario 2**: `oidc-provider` 9 (`bench/peer/oidc-provider-server.mjs`) over HTTPS with the lab's TLS setup, one client with `private_key_jwt` (RS256, its public JWKS registered) and `client_credentials`, resource indicators giving an RS256 JWT access token (`at+jwt`) for `https://vault.azure.net`. Its assertions are pre-signed (`bench/peer/sign-assertions.mjs`) and each is sent once.");
   lines.push("- **Scenarios 3 and 4** use the same lab: a vault created over ARM with RBAC, Key Vault Secrets Officer for the identity, a secret set with the identity's vault token; the webhook gets the article's pod in an AdmissionReview v1 for a service account annotated with the identity's client id. The ceiling is `bench/ceilings/hello-https.mjs`: `node:https` with the lab's own TLS options (`LabCa.serverOptions`: the same CA, P-256 leaf and SNI callback), reading the body, answering `{\"hello\":\"world\"}`.");
   lines.push(`- **Scenarios 5 and 6** spawn \`bin/wilab\` with the environment \`wilab env\` gives (\`NODE_EXTRA_CA_CERTS\` = the lab's one-certificate CA; this machine's default of the 144-certificate system bundle adds ~80 ms to every Node start, so it is replaced for both wilab and \`node -e 0\`). \`wilab up\` runs on a data dir a first \`wilab up\` made (CA, keys, SQLite); \"first 200\" is the wall time from spawn to the answer of \`GET /<tenant>/v2.0/.well-known/openid-configuration\` sent when the ready line appears. wilab and \`node -e 0\` runs alternate. \`identity show\` runs after \`wilab login\` (the token is cached in the profile).`);
-  lines.push(`- **Scenario 7** measures scenarios 1 and 3 on one lab with ${r.params.small.identities} identities (each with a service principal and a federated credential) and ${r.params.small.secrets} secrets, then again after seeding it to ${r.params.big.identities.toLocaleString("en")} identities and ${r.params.big.secrets.toLocaleString("en")} secrets straight through the store API inside the lab process (the launcher's IPC \`seed\`; nothing in \`src/\`). **Scenario 8** reads VmRSS from \`/proc/<pid>/status\`: of \`wilab up\` idle, and of the scenario-7 lab after two identical runs of its big-state load.`);
+  lines.push(`- **Scenario 7** measures scenarios 1 and 3 on one lab with ${p.small.identities} identities (each with a service principal and a federated credential) and ${p.small.secrets} secrets, then again after seeding it to ${p.big.identities.toLocaleString("en")} identities and ${p.big.secrets.toLocaleString("en")} secrets straight through the store API inside the lab process (the launcher's IPC \`seed\`; nothing in \`src/\`). **Scenario 8** reads VmRSS from \`/proc/<pid>/status\`: of \`wilab up\` idle, and of the scenario-7 lab after two identical runs of its big-state load.`);
   lines.push("");
-  lines.push(bounds(r).trim());
+  lines.push(bounds({ machine: v.run.machine, extra: v.details }).trim());
+  return lines;
+}
+
+/** The sections of the file, in order: the scenarios each holds, and its renderer (lines). */
+const SECTIONS = [
+  { scenarios: (n) => n >= 1 && n <= 8, render: mainSection },
+  { scenarios: (n) => n === 9, render: scaleOutSection },
+];
+
+export function writeReport(outDir, r) {
+  mkdirSync(outDir, { recursive: true });
+  const all = merge(outDir, r);
+  const runOf = (date) => all.runs.find((x) => x.date === date) ?? all.runs[0];
+  const lines = ["# Benchmarks", ""];
+  lines.push("Written by `npm run bench` (bench/run.mjs). Every figure beside the ceiling measured on the same machine in the same run; each part of this file names the run that measured it.");
+  for (const section of SECTIONS) {
+    const rows = all.rows.filter((x) => section.scenarios(scenarioOf(x.id)));
+    if (!rows.length) continue;
+    // A section's figures come from one run, normally; after a partial run, from each run named in the section.
+    const dates = [...new Set(rows.map((x) => x.runAt))].sort().reverse();
+    const runs = dates.map((d) => ({ run: runOf(d), ids: rows.filter((x) => x.runAt === d).map((x) => x.id) }));
+    lines.push("");
+    lines.push(...section.render({ rows, run: runs[0].run, runs, details: all.details }));
+  }
+  // The durability and failover figures of the test suite (issue 14), kept beside the load figures.
+  const durability = join(import.meta.dirname, "..", "durability-figures.md");
+  if (existsSync(durability)) lines.push("", readFileSync(durability, "utf8").trimEnd());
   lines.push("");
   lines.push("## Reproduce");
   lines.push("");
   lines.push("```bash");
-  lines.push("npm run bench                  # the full run (~5 minutes), writes docs/benchmarks.md and docs/benchmarks.json");
+  lines.push("npm run bench                  # the full run (~8 minutes), writes docs/benchmarks.md and docs/benchmarks.json");
   lines.push("node bench/run.mjs --smoke     # a few seconds per scenario, written to $TMPDIR/wilab-bench-smoke/");
-  lines.push("node bench/run.mjs --only 1,2  # some scenarios; --no-build skips tsc; --cpu-prof profiles the lab of scenario 1");
+  lines.push("node bench/run.mjs --only 1,2  # some scenarios (the other rows of the output's benchmarks.json are kept); --no-build skips tsc; --cpu-prof profiles the lab of scenario 1");
+  lines.push("node bench/run.mjs --only 9    # the scale-out figures alone: PostgreSQL 15 and HAProxy must be installed (Debian: postgresql-15, haproxy)");
   lines.push("```");
   lines.push("");
-  if (r.errors.length) {
+  if (all.errors.length) {
     lines.push("## Errors");
     lines.push("");
-    for (const e of r.errors) lines.push(`- scenario ${e.id}: ${e.error}`);
+    for (const e of all.errors) lines.push(`- scenario ${e.id} (run of ${e.runAt}): ${e.error}`);
     lines.push("");
   }
   const md = join(outDir, "benchmarks.md");
   const json = join(outDir, "benchmarks.json");
   writeFileSync(md, `${lines.join("\n")}\n`);
-  writeFileSync(json, `${JSON.stringify({ machine: m, smoke: r.smoke, params: r.params, rows: r.rows, details: r.extra, errors: r.errors }, (k, v) => (typeof v === "number" && Number.isNaN(v) ? null : v), 2)}\n`);
+  const latest = all.runs[0];
+  const out = { machine: latest.machine, smoke: latest.smoke, params: latest.params, runs: all.runs, rows: all.rows, details: all.details, errors: all.errors };
+  writeFileSync(json, `${JSON.stringify(out, (k, v) => (typeof v === "number" && Number.isNaN(v) ? null : v), 2)}\n`);
   return [md, json];
 }

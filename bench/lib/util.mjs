@@ -43,6 +43,11 @@ export function killAll() {
   }
 }
 
+/** Every child still running, stopped together by pid (SIGTERM, then SIGKILL after `graceMs`): on Ctrl-C. */
+export async function stopAll(graceMs = 3000) {
+  await Promise.all([...children].map((c) => stop(c, graceMs)));
+}
+
 /** Stops a child by its pid: SIGTERM, then SIGKILL after `graceMs`. */
 export async function stop(child, graceMs = 5000) {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;

@@ -17,7 +17,7 @@ export function tokenForm(clientId, assertion, scope) {
   return new URLSearchParams({ grant_type: "client_credentials", client_id: clientId, scope, client_assertion_type: JWT_BEARER, client_assertion: assertion }).toString();
 }
 
-/** `lab` = { rpc, info } from startBenchLab. Returns everything the scenarios send. */
+/** `lab` = { rpc, info } from startBenchLab, or { info } of a `wilab up` lab. Returns everything the scenarios send. */
 export async function setupWorkload(lab, { vault = true } = {}) {
   const { info } = lab;
   const ca = readFileSync(info.caCertPath, "utf8");
@@ -59,8 +59,11 @@ export async function setupWorkload(lab, { vault = true } = {}) {
   });
   const clientId = identity.properties.clientId;
   const principalId = identity.properties.principalId;
-  // The projected service-account token, as the kubelet gets it through TokenRequest (audience api://AzureADTokenExchange).
-  const assertion = await lab.rpc.call("sign", { clusterId, issuer, namespace: SA.namespace, serviceAccount: SA.name, audiences: ["api://AzureADTokenExchange"], expirationSeconds: 86400 });
+  // The projected service-account token, as the kubelet gets it through TokenRequest (audience api://AzureADTokenExchange):
+  // from the issuer over the launcher's IPC, or, for a `wilab up` lab (no IPC), through the cluster's kube-apiserver.
+  const assertion = lab.rpc
+    ? await lab.rpc.call("sign", { clusterId, issuer, namespace: SA.namespace, serviceAccount: SA.name, audiences: ["api://AzureADTokenExchange"], expirationSeconds: 86400 })
+    : await tokenRequest({ port, ca, arm: (path, body) => arm("POST", path, "2024-01-01", body), clusterPath: cc });
   const exchangeBody = tokenForm(clientId, assertion, "https://management.azure.com/.default");
   const ex = await https({ port, ca, method: "POST", path: tokenPath, body: exchangeBody });
   if (ex.status !== 200) throw new Error(`federated exchange: ${ex.status} ${ex.text}`);
@@ -81,6 +84,29 @@ export async function setupWorkload(lab, { vault = true } = {}) {
   const get = await https({ port, ca, host: vaultHost, method: "GET", path: `/secrets/${SECRET}?api-version=7.4`, headers: { authorization: `Bearer ${vaultToken}` } });
   if (get.status !== 200 || get.json.value !== "s3cret!") throw new Error(`get secret: ${get.status} ${get.text}`);
   return { ...out, vaultId, vaultToken, vaultHost };
+}
+
+/**
+ * A service-account token through the kube-apiserver's public API, as `kubectl create token` gets one: the admin
+ * kubeconfig from ARM's listClusterUserCredential, the service account created, then its TokenRequest.
+ */
+async function tokenRequest({ port, ca, arm, clusterPath }) {
+  const cred = await arm(`${clusterPath}/listClusterUserCredential`, { authenticationMethod: "AAD", clientProxy: true });
+  const kubeconfig = Buffer.from(cred.kubeconfigs[0].value, "base64").toString("utf8");
+  const server = new URL(/^\s*server:\s*(\S+)/m.exec(kubeconfig)[1]);
+  const token = /^\s*token:\s*(\S+)/m.exec(kubeconfig)[1];
+  const kube = (path, body) => https({ port, ca, method: "POST", path: `${server.pathname.replace(/\/$/, "")}${path}`, headers: { authorization: `Bearer ${token}` }, body });
+  const sas = `/api/v1/namespaces/${SA.namespace}/serviceaccounts`;
+  for (let waited = 0; ; waited += 250) {
+    const r = await kube(sas, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: SA.name, namespace: SA.namespace } });
+    if (r.status === 201 || r.status === 409) break;
+    // A new cluster's default namespace may not be there yet.
+    if (waited > 30_000) throw new Error(`create service account: ${r.status} ${r.text}`);
+    await new Promise((res) => setTimeout(res, 250));
+  }
+  const tr = await kube(`${sas}/${SA.name}/token`, { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { audiences: ["api://AzureADTokenExchange"], expirationSeconds: 86400 } });
+  if (tr.status !== 201) throw new Error(`TokenRequest: ${tr.status} ${tr.text}`);
+  return tr.json.status.token;
 }
 
 /** The article's pod as kube-apiserver sends it to the webhook, in an AdmissionReview v1. */

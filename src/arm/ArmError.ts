@@ -81,7 +81,9 @@ export const ArmErrors = {
   notRegistered: (ns: string) =>
     new ArmError(409, "MissingSubscriptionRegistration", `The subscription is not registered to use namespace '${ns}'. See https://aka.ms/rps-not-found for how to register subscriptions.`),
   invalidRequestContent: (detail: string) => new ArmError(400, "InvalidRequestContent", `The request content was invalid and could not be deserialized: '${detail}'.`),
-  tooLarge: () => new ArmError(413, "RequestEntityTooLarge", "The request entity size exceeds the maximum allowed size of 4194304 bytes."),
+  // [V] 413 RequestContentTooLarge: azd's ARM error telemetry (service.arm.413); the text as ARM answered it in
+  // Azure/Azure-Landing-Zones issue #2644 and Azure/azure-api-management-devops-resource-kit issue #594.
+  tooLarge: () => new ArmError(413, "RequestContentTooLarge", "The request content size exceeds the maximum size of 4 MB."),
   methodNotAllowed: (method: string) => new ArmError(405, "MethodNotAllowed", `The requested method '${method}' is not allowed for this resource.`),
   locationRequired: () => new ArmError(400, "LocationRequired", "The location property is required for this definition."),
   invalidLocation: (loc: string) =>
@@ -117,6 +119,21 @@ export const ArmErrors = {
     ),
   ficRuleBroken: (message: string) => new ArmError(400, "BadRequest", message),
   ficIssuerSubjectExists: () => new ArmError(400, "BadRequest", "Issuer and subject combination already exists for this Managed Identity."),
+  /**
+   * [V] code and text: Azure/bicep-registry-modules#1447 and kubernetes-sigs/cluster-api-provider-azure#5397 (az CLI:
+   * "(ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity) Too many Federated Identity Credentials
+   * are written concurrently for the managed identity '/subscriptions/…/resourcegroups/…/providers/
+   * microsoft.managedidentity/userassignedidentities/…'. Concurrent Federated Identity Credentials writes under the
+   * same managed identity are not supported."). [D] status: "Creating multiple federated identity credentials under
+   * the same user-assigned managed identity concurrently triggers concurrency detection logic, which causes requests
+   * to fail with 409-conflict HTTP status code." (entra-docs workload-id/workload-identity-federation-considerations.md).
+   */
+  concurrentFicWrites: (identityId: string) =>
+    new ArmError(
+      409,
+      "ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity",
+      `Too many Federated Identity Credentials are written concurrently for the managed identity '${identityId}'. Concurrent Federated Identity Credentials writes under the same managed identity are not supported.`,
+    ),
   tooManyFics: (max: number) =>
     new ArmError(400, "BadRequest", `Too many Federated Identity Credentials are associated with this Managed Identity. The maximum number of Federated Identity Credentials per Managed Identity is ${max}.`),
 

@@ -19,6 +19,15 @@ export interface ArmRequest {
   caller: ArmCaller;
   /** The path as requested, without the query. */
   path: string;
+  /** What the operation's `onArrival` read when the request arrived, before its body was read; absent without one. */
+  arrival?: unknown;
+}
+
+/** What an operation's `onArrival` sees: the request line only (its body has not been read yet). */
+export interface ArmArrival {
+  method: ArmMethod;
+  params: Record<string, string>;
+  path: string;
 }
 
 export interface ArmResponse {
@@ -36,6 +45,11 @@ export interface ArmOperation {
   scope?: (req: ArmRequest) => string;
   /** Whether the handler writes (one write transaction) or only reads. */
   write: boolean;
+  /**
+   * Runs as the request arrives, before its body is read or it waits for its transaction; what it returns reaches
+   * the handler as `req.arrival` (e.g. the version of a parent the write must not find changed).
+   */
+  onArrival?: (req: ArmArrival) => Promise<unknown>;
   handler: (req: ArmRequest, tx: Tx) => Promise<ArmResponse>;
 }
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { FaceError, frameworkErrorKind, HINT_HEADER, headerSafe, installFaultHooks, pathOf, queryOf, sendJson, type FastifyLikeError, type LogLevel } from "../platform/index.js";
+import { FaceError, frameworkErrorKind, HINT_HEADER, headerSafe, installFaultHooks, MalformedBodyError, pathOf, queryOf, sendJson, type FastifyLikeError, type LogLevel } from "../platform/index.js";
 import type { LabContext } from "../platform/index.js";
 import type { LabRecord } from "../entra/index.js";
 import { AccessTokenInvalid, type TokenService } from "../entra/index.js";
@@ -57,7 +57,7 @@ function armErrorOf(ctx: LabContext, err: FastifyLikeError): ArmError {
   if (err instanceof ArmError) return err;
   const kind = frameworkErrorKind(err);
   if (kind === "tooLarge") return ArmErrors.tooLarge();
-  if (kind) return ArmErrors.invalidRequestContent(err.message);
+  if (kind) return ArmErrors.invalidRequestContent(err instanceof MalformedBodyError ? err.detail : err.message);
   if (err instanceof FaceError) return ArmErrors.fromFaceError(err.status, err.message);
   ctx.log.warn(`arm: unexpected error: ${(err as Error).stack ?? err.message}`);
   return ArmErrors.internal();
@@ -153,8 +153,38 @@ async function runOperation(ctx: LabContext, lab: LabRecord, route: ArmRoute, op
   });
 }
 
+/** Runs the matched operation's `onArrival` as a request arrives (before its body is read) and keeps what it returns. */
+function arrivalHook(compiled: CompiledRoute[], arrivals: WeakMap<FastifyRequest, unknown>) {
+  // Callback-style: a request whose operation has no onArrival pays a route match, not a promise.
+  return (req: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void => {
+    let segments: string[];
+    try {
+      segments = pathSegments(req);
+    } catch {
+      return done(); // dispatch answers InvalidRequestUri
+    }
+    const method = req.method.toUpperCase() as ArmMethod;
+    const hit = matchRoute(compiled, segments);
+    const op = hit?.c.route.operations[method === "HEAD" ? "GET" : method];
+    if (!hit || !op?.onArrival) return done();
+    op.onArrival({ method, params: hit.params, path: "/" + segments.join("/") }).then(
+      (v) => {
+        arrivals.set(req, v);
+        done();
+      },
+      (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
+    );
+  };
+}
+
+interface RequestState {
+  callers: WeakMap<FastifyRequest, ArmCaller>;
+  arrivals: WeakMap<FastifyRequest, unknown>;
+}
+
 /** The pipeline: api-version → authentication → route → subscription → operation → RBAC and handler → response. */
-async function dispatch(d: ArmFaceDeps, compiled: CompiledRoute[], callers: WeakMap<FastifyRequest, ArmCaller>, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+async function dispatch(d: ArmFaceDeps, compiled: CompiledRoute[], state: RequestState, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const { callers } = state;
   const { ctx } = d;
   const segments = pathSegments(req);
   const path = "/" + segments.join("/");
@@ -184,7 +214,8 @@ async function dispatch(d: ArmFaceDeps, compiled: CompiledRoute[], callers: Weak
   const op = route.operations[method === "HEAD" ? "GET" : method];
   if (!op) throw ArmErrors.methodNotAllowed(method);
 
-  const res = await runOperation(ctx, lab, route, op, { method, params, query, body: req.body, apiVersion, caller, path });
+  const arrival = state.arrivals.get(req);
+  const res = await runOperation(ctx, lab, route, op, { method, params, query, body: req.body, apiVersion, caller, path, ...(arrival !== undefined ? { arrival } : {}) });
   if (res.afterCommit) await res.afterCommit();
   const headers = { "x-ms-request-id": ctx.random.uuid(), "x-ms-correlation-request-id": (req.headers["x-ms-correlation-request-id"] as string | undefined) ?? ctx.random.uuid(), ...res.headers };
   if (res.body === undefined) return reply.code(res.status).headers(headers).send();
@@ -197,14 +228,18 @@ export async function armFace(app: FastifyInstance, d: ArmFaceDeps): Promise<voi
   const { ctx } = d;
   const compiled: CompiledRoute[] = d.routes.map(compileRoute);
   const callers = new WeakMap<FastifyRequest, ArmCaller>();
+  const state: RequestState = { callers, arrivals: new WeakMap() };
   app.setErrorHandler((err: FastifyLikeError, req, reply) => {
     const e = armErrorOf(ctx, err);
     logArmFailure(ctx, req, e, callers.get(req));
     return renderArmError(ctx, reply, e);
   });
+  // A request reaches ARM before a latency fault holds it up, as a slow service would: writes then overlap as they do
+  // at Azure (concurrent federated credential writes under one identity conflict; see onArrival).
+  app.addHook("onRequest", arrivalHook(compiled, state.arrivals));
   installFaultHooks(app, "arm", ctx, (s, req) => ArmErrors.throttled(req.method !== "GET" && req.method !== "HEAD", d.lab().subscriptionId, s));
 
-  const handler = (req: FastifyRequest, reply: FastifyReply) => dispatch(d, compiled, callers, req, reply);
+  const handler = (req: FastifyRequest, reply: FastifyReply) => dispatch(d, compiled, state, req, reply);
   for (const prefix of RESERVED) {
     app.all(`/${prefix}`, handler);
     app.all(`/${prefix}/*`, handler);

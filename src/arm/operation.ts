@@ -1,5 +1,5 @@
 import type { Tx } from "../store/index.js";
-import type { ArmMethod, ArmOperation, ArmRequest, ArmResponse, ArmRoute } from "./ArmRoute.js";
+import type { ArmArrival, ArmMethod, ArmOperation, ArmRequest, ArmResponse, ArmRoute } from "./ArmRoute.js";
 
 /** The RBAC permission an operation needs: derived from its method unless stated (`none` when the handler filters by the caller). */
 export type ArmPermission = "read" | "write" | "delete" | "none";
@@ -27,6 +27,8 @@ export interface ArmOperationSpec<D> {
   write?: boolean;
   /** The scope the action is checked on (defaults to the request path). */
   scope?: (req: ArmRequest) => string;
+  /** Runs as the request arrives, before its body is read; its result reaches the handler as `req.arrival`. */
+  onArrival?: (d: D, req: ArmArrival) => Promise<unknown>;
   handler: (d: D, req: ArmRequest, tx: Tx) => Promise<ArmResponse>;
 }
 
@@ -53,6 +55,7 @@ function compileOperation<D>(spec: ArmOperationSpec<D>, deps: D): ArmOperation {
   return {
     action: actionOf(spec),
     ...(spec.scope ? { scope: spec.scope } : {}),
+    ...(spec.onArrival ? { onArrival: (req: ArmArrival) => spec.onArrival!(deps, req) } : {}),
     write: spec.write ?? spec.method !== "GET",
     handler: (req, tx) => spec.handler(deps, req, tx),
   };

@@ -14,6 +14,9 @@ export class EntraError extends FaceError {
 
 const TAIL =
   "Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation";
+/** AADSTS7002138's own ending: the documentation, then the August 2024 breaking change (case-sensitive matching). */
+const CASE_TAIL =
+  "Check your federated identity credential Subject, Audience and Issuer against the presented assertion. See documentation at: https://learn.microsoft.com/entra/workload-id/workload-identity-federation. See breaking change notification and remediation at: https://learn.microsoft.com/en-us/entra/identity-platform/reference-breaking-changes#august-2024.";
 const NOT_FOUND_TAIL =
   "This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.";
 
@@ -102,7 +105,8 @@ export const EntraErrors = {
       401,
       "invalid_client",
       7002138,
-      `No matching federated identity record found for presented assertion subject '${sub}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison. ${TAIL}`,
+      // [V] Azure/login issue #515 (2025-02-22), the whole text as GitHub's azure/login printed it.
+      `No matching federated identity record found for presented assertion subject '${sub}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison. ${CASE_TAIL}`,
     ),
   noMatchingAudience: (aud: string) =>
     new EntraError(401, "invalid_client", 700212, `No matching federated identity record found for presented assertion audience '${aud}'. ${TAIL}`),

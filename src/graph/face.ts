@@ -17,6 +17,13 @@ export const GRAPH_AUDIENCES = ["https://graph.microsoft.com", "00000003-0000-00
 /** Graph answers on graph.microsoft.com (transparent mode) and at the lab's own origin (local mode). */
 export const GRAPH_HOST = /^(?:localhost|127\.0\.0\.1|\[::1\]|graph\.microsoft\.com)(?::\d+)?$/i;
 
+/** GRAPH_HOST and the names remote clients reach the lab by (`--hostname`, a `--listen` address), whose origin is the lab's too. */
+export function graphHost(remoteNames: readonly string[]): RegExp {
+  if (remoteNames.length === 0) return GRAPH_HOST;
+  const names = remoteNames.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).map((n) => (n.includes(":") ? `\\[${n}\\]` : n));
+  return new RegExp(`^(?:localhost|127\\.0\\.0\\.1|\\[::1\\]|graph\\.microsoft\\.com|${names.join("|")})(?::\\d+)?$`, "i");
+}
+
 function origin(req: FastifyRequest): string {
   return `https://${hostOf(req).replace(/:443$/, "")}`;
 }
@@ -109,7 +116,7 @@ export async function graphFace(app: FastifyInstance, d: GraphFaceDeps): Promise
     try {
       // In local mode Graph is served at the lab's origin, and az (its cloud's microsoftGraphResourceId set to that
       // origin, as `wilab az-cloud` registers it) asks for tokens with that audience; the real Graph's are accepted too.
-      const audiences = ctx.config.mode === "transparent" ? GRAPH_AUDIENCES : [...GRAPH_AUDIENCES, ctx.hosts.localOrigin];
+      const audiences = ctx.config.mode === "transparent" ? GRAPH_AUDIENCES : [...GRAPH_AUDIENCES, ...ctx.hosts.labOrigins()];
       const claims = await tokens.verify(m?.[1], audiences);
       const admins = d.admins().map((a) => a.toLowerCase());
       const caller = { claims, isUser: claims.idtyp === "user", isAdmin: admins.includes(claims.oid.toLowerCase()) };
@@ -154,6 +161,6 @@ export async function graphFace(app: FastifyInstance, d: GraphFaceDeps): Promise
   }
 
   for (const version of ["v1.0", "beta"]) {
-    app.route({ method: ["GET", "POST", "PUT", "PATCH", "DELETE"], url: `/${version}/*`, constraints: { host: GRAPH_HOST }, handler: dispatch });
+    app.route({ method: ["GET", "POST", "PUT", "PATCH", "DELETE"], url: `/${version}/*`, constraints: { host: graphHost(ctx.hosts.remoteNames) }, handler: dispatch });
   }
 }

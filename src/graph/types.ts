@@ -5,7 +5,7 @@ import type { LabClock, LabLog, Random } from "../platform/index.js";
 /** What the Graph face needs from the lab (the lab passes its context, which has all of this). */
 export interface GraphContext {
   config: { tenantId: string; mode: "local" | "transparent" };
-  hosts: { loginOrigin: string; localOrigin: string };
+  hosts: { loginOrigin: string; localOrigin: string; remoteNames: readonly string[]; labOrigins(): string[] };
   clock: LabClock;
   random: Random;
   store: Store;

@@ -3,7 +3,7 @@ import type { LabContext } from "../platform/index.js";
 import { vaultNameFromHost, vaultResourceForHost } from "../platform/index.js";
 import type { LabRecord } from "../entra/index.js";
 import { AccessTokenInvalid, type AccessTokenClaims, type TokenService } from "../entra/index.js";
-import { FaceError, frameworkErrorKind, HINT_HEADER, headerSafe, hostOf, pathOf, queryOf, sendJson, type FastifyLikeError } from "../platform/index.js";
+import { FaceError, frameworkErrorKind, HINT_HEADER, headerSafe, hostOf, MalformedBodyError, pathOf, queryOf, sendJson, type FastifyLikeError } from "../platform/index.js";
 import { installFaultHooks } from "../platform/index.js";
 import { KeyVaultError, KeyVaultErrors } from "./KeyVaultError.js";
 import { Vaults, type VaultRecord } from "./Vaults.js";
@@ -137,6 +137,7 @@ function errorHandler(s: FaceState) {
     if (err instanceof KeyVaultError) return render(s, reply, err);
     const kind = frameworkErrorKind(err);
     if (kind === "tooLarge") return render(s, reply, KeyVaultErrors.bodyTooLarge(req.routeOptions.bodyLimit ?? BODY_LIMIT).withHint("a secret value is at most 25 KB"));
+    if (err instanceof MalformedBodyError && err.tooDeep) return render(s, reply, KeyVaultErrors.badBody(err.detail));
     if (kind) return render(s, reply, KeyVaultErrors.badBody(kind === "unsupportedMedia" ? "unsupported content type" : "malformed JSON").withHint(err.message));
     if (err instanceof FaceError) return render(s, reply, new KeyVaultError(err.status, "BadParameter", err.message));
     s.ctx.log.warn(`keyvault: unexpected error: ${(err as Error).stack ?? err.message}`);

@@ -4,7 +4,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { EtcHosts, Faults, LabCa, LabClock, LabLog, Random, installBodyParsers, answerBadUrl, hostOf, sendJson, loadJose, type LogFormat, type LogLevel } from "../platform/index.js";
 import { issuerTrustAnchors } from "../platform/trustAnchors.js";
-import { installRequestLog, logFaultChanges, routeUpgrades, type FaultSpec } from "../platform/index.js";
+import { installRequestLog, labClientErrorHandler, logFaultChanges, routeUpgrades, trackRequestStarts, type FaultSpec } from "../platform/index.js";
 import { SqliteStore, openStore, type Store } from "../store/index.js";
 import { entraFace, federatedTrust, loadStsKeys, OidcKeySource, TokenEndpoint, TokenService } from "../entra/index.js";
 import { armFace } from "../arm/face.js";
@@ -186,6 +186,8 @@ function listenerOptions(https: unknown): Parameters<typeof Fastify>[0] {
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 2048 },
     return503OnClosing: true,
     frameworkErrors: answerBadUrl, // a URL the router cannot decode: the service's front end answers, not a face
+    // A request head the parser refuses (over 16 KB) is answered as the service it was for answers it.
+    clientErrorHandler: labClientErrorHandler,
     forceCloseConnections: true,
     logger: false,
     // Handlers validate their own input (each face renders its own error envelope), so Fastify's
@@ -300,15 +302,20 @@ function shutdown(p: {
   };
 }
 
-/** The default certificate's names: loopback, the Azure hosts in transparent mode, a specific listen address and `--hostname`s. */
-function certificateNames(mode: HostMode, listen: string, hostnames: string[]): string[] {
-  const names = ["localhost", "127.0.0.1", "::1", ...(mode === "transparent" ? [TRANSPARENT_HOSTS.login, TRANSPARENT_HOSTS.arm, TRANSPARENT_HOSTS.graph] : [])];
+/** The names remote clients reach the lab by: a specific listen address and the `--hostname`s, normalized. */
+function remoteNames(listen: string, hostnames: string[]): string[] {
   const wildcard = listen === "0.0.0.0" || listen === "::" || listen === "";
-  for (const n of [...(wildcard ? [] : [listen]), ...hostnames]) {
+  return [...(wildcard ? [] : [listen]), ...hostnames].map((n) => {
     const name = n.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1");
     if (!/^[a-z0-9.:*-]+$/.test(name)) throw new RangeError(`--hostname '${n}' is not a DNS name or an IP address`);
-    if (!names.includes(name)) names.push(name);
-  }
+    return name;
+  });
+}
+
+/** The default certificate's names: loopback, the Azure hosts in transparent mode, a specific listen address and `--hostname`s. */
+function certificateNames(mode: HostMode, remote: string[]): string[] {
+  const names = ["localhost", "127.0.0.1", "::1", ...(mode === "transparent" ? [TRANSPARENT_HOSTS.login, TRANSPARENT_HOSTS.arm, TRANSPARENT_HOSTS.graph] : [])];
+  for (const name of remote) if (!names.includes(name)) names.push(name);
   return names;
 }
 
@@ -348,7 +355,9 @@ async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
   shareClock(store, clock, { get: () => labRecord, set: (r) => (labRecord = r) });
 
   const wantPort = o.port ?? (o.transparent ? 443 : 0);
-  const hosts = new Hosts(mode, wantPort, o.publicPorts ?? []);
+  const listenHost = o.listen ?? "127.0.0.1";
+  const remote = remoteNames(listenHost, o.hostnames ?? []);
+  const hosts = new Hosts(mode, wantPort, o.publicPorts ?? [], remote);
   const etc = new EtcHosts(o.hostsFile ?? "/etc/hosts");
   const manageHosts = o.manageHosts ?? etc.writable();
   const ctx = createLabContext(o, { mode, wantPort, lab0, hosts, clock, random, store, ca, etcHosts: manageHosts ? etc : undefined, log });
@@ -360,12 +369,12 @@ async function startLabUnlocked(o: StartLabOptions): Promise<Lab> {
   const keySource = new OidcKeySource([ca.certPem, ...issuerTrustAnchors(o.trustCa ?? [])], () => clock.now(), { faults: ctx.faults });
   const endpoint = new TokenEndpoint({ ctx, tokens, keys: keySource, lab: () => labRecord });
 
-  const listenHost = o.listen ?? "127.0.0.1";
-  const defaultNames = certificateNames(mode, listenHost, o.hostnames ?? []);
+  const defaultNames = certificateNames(mode, remote);
   const app = Fastify(listenerOptions(await ca.serverOptions(defaultNames))) as unknown as FastifyInstance;
   installBodyParsers(app);
   installRequestLog(app, ctx.labLog);
   routeUpgrades(app);
+  trackRequestStarts(app.server);
   const kube = createKubeContext(ctx);
   kube.federatedTrust = (claims, clientId) => federatedTrust(store, claims, clientId);
   await registerFaces(app, { ctx, tokens, endpoint, kube, lab: () => labRecord });

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, constants, accessSync } from "node:fs";
+import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync, ftruncateSync, constants, accessSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 const BEGIN = "# >>> wilab";
@@ -10,6 +10,19 @@ function alive(pid: number): boolean {
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Overwrites the file from its start, then cuts it to the new length: it is never empty on the way. */
+function writeInPlace(path: string, text: string): void {
+  const buf = Buffer.from(text, "utf8");
+  const fd = openSync(path, "r+");
+  try {
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off, off);
+    ftruncateSync(fd, buf.length);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -136,9 +149,10 @@ export class EtcHosts {
         for (const b of next) out += [`${BEGIN} pid=${b.pid} (managed by wilab; removed when it stops)`, ...b.lines, `${END} pid=${b.pid}`].join("\n") + "\n";
       }
       if (out === text) return;
-      // /etc/hosts is often a bind mount: write in place rather than rename over it.
+      // /etc/hosts is often a bind mount: write in place rather than rename over it. Not truncated first: a
+      // resolver reading it meanwhile (another lab's clients) would find it empty and fail with ENOTFOUND.
       try {
-        writeFileSync(this.path, out);
+        writeInPlace(this.path, out);
       } catch {
         const tmp = `${this.path}.wilab-${process.pid}`;
         writeFileSync(tmp, out);

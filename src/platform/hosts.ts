@@ -23,6 +23,8 @@ export class Hosts {
      * same URLs and clients that follow them go through the balancer; tokens for every one of them are accepted.
      */
     readonly publicPorts: readonly number[] = [],
+    /** Names remote clients reach the lab by (`--hostname`s, a specific `--listen` address): their ARM origins are accepted too. */
+    readonly remoteNames: readonly string[] = [],
   ) {}
 
   /** The port the lab's URLs name: the balancer's (the first public port) or this process's own. */
@@ -71,10 +73,19 @@ export class Hosts {
     return [`https://${TRANSPARENT_HOSTS.vaultSuffix}`, ...ports.map((p) => `https://${this.withPort(LOCAL_VAULT_SUFFIX, p)}`), `https://${LOCAL_VAULT_SUFFIX}`];
   }
 
-  /** Every ARM resource URI the lab accepts as a token audience (no trailing slash). */
+  /**
+   * Every ARM resource URI the lab accepts as a token audience (no trailing slash): Azure's, the lab's origin, and the
+   * origins remote clients use as their ARM endpoint (management SDKs ask for `<endpoint>/.default`) at each port.
+   */
   armResources(): string[] {
+    return [...new Set(["https://management.azure.com", "https://management.core.windows.net", this.localOrigin, ...this.labOrigins()])];
+  }
+
+  /** The origins clients reach the lab at: `localhost` and each remote name, at the lab's port and each balancer's. */
+  labOrigins(): string[] {
     const ports = [this.port, ...this.publicPorts];
-    return ["https://management.azure.com", "https://management.core.windows.net", ...ports.map((p) => `https://${this.withPort("localhost", p)}`)];
+    const origins = ["localhost", ...this.remoteNames].flatMap((n) => ports.map((p) => `https://${n.includes(":") ? `[${n}]` : n}${p === 443 ? "" : `:${p}`}`));
+    return [...new Set(origins)];
   }
 }
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { DOTNET_MAX_DEPTH, dotnetDepthMessage, exceedsDepth } from "./jsonDepth.js";
 
 const REPEATED_FORM_KEYS = Symbol("repeatedFormKeys");
 
@@ -7,18 +8,26 @@ export function repeatedFormKeys(form: unknown): string[] {
   return (form && typeof form === "object" ? (form as { [REPEATED_FORM_KEYS]?: string[] })[REPEATED_FORM_KEYS] : undefined) ?? [];
 }
 
-/** Parses a request body that is JSON, tolerating the empty bodies SDKs send before an auth challenge. */
+/**
+ * Parses a request body that is JSON, tolerating the empty bodies SDKs send before an auth challenge. The faces
+ * behind this parser (ARM, Key Vault, Graph) are .NET services that read JSON with Json.NET: a body nested deeper
+ * than its MaxDepth (64) is refused with Json.NET's words, whatever JSON.parse would make of it.
+ */
 export function installBodyParsers(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) => {
     const text = (body as string).trim();
     if (text === "") return done(null, undefined);
+    let value: unknown;
     try {
-      done(null, JSON.parse(text) as unknown);
+      value = JSON.parse(text) as unknown;
     } catch (err) {
       const e = err as Error;
-      done(new MalformedBodyError("json", e.message), undefined);
+      return done(new MalformedBodyError("json", e.message), undefined);
     }
+    const deep = exceedsDepth(text, DOTNET_MAX_DEPTH);
+    if (deep) return done(new MalformedBodyError("json", dotnetDepthMessage(deep), true), undefined);
+    done(null, value);
   });
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) => {
     const params = new URLSearchParams(body as string);
@@ -44,6 +53,8 @@ export class MalformedBodyError extends Error {
   constructor(
     readonly format: "json" | "form",
     readonly detail: string,
+    /** Well-formed, but nested deeper than the service's JSON reader reads (`detail` is that reader's message). */
+    readonly tooDeep = false,
   ) {
     super(`malformed ${format} body: ${detail}`);
   }

@@ -15,3 +15,5 @@ export { installRequestLog, faceOfRequest } from "./requestLog.js";
 export { TRANSPARENT_HOSTS, LOCAL_VAULT_SUFFIX, Hosts, vaultNameFromHost, vaultResourceForHost, type HostMode } from "./hosts.js";
 export type { LabConfig, LabLogger, LabContext, DiagnosticSink } from "./context.js";
 export { routeUpgrades, hasUpgrade, takeUpgrade } from "./upgrade.js";
+export { exceedsDepth, dotnetDepthMessage, DOTNET_MAX_DEPTH, GO_MAX_DEPTH, type DepthExceeded } from "./jsonDepth.js";
+export { labClientErrorHandler, faceOfRawRequest, headTooLargeResponse, trackRequestStarts } from "./clientErrors.js";

@@ -11,6 +11,7 @@ import type { Store } from "../../src/store/index.js";
 import { KubeStorage, type KubeObject } from "../../src/kube/KubeStorage.js";
 import { Clusters, type ClusterRecord } from "../../src/kube/Cluster.js";
 import { LabClock, Random } from "../../src/platform/index.js";
+import { haproxyConfig } from "../../src/lab/haproxy.js";
 
 const bin = resolve(import.meta.dirname, "../../../bin/wilab");
 export const HAPROXY = process.env.WILAB_HAPROXY ?? "/usr/sbin/haproxy";
@@ -70,28 +71,7 @@ export async function haproxy(cleanups: Cleanups, port: number, backends: number
   if (!existsSync(HAPROXY)) throw new Error(`HAProxy is not installed (no ${HAPROXY}): apt-get install haproxy (.ci/run does), or set WILAB_HAPROXY`);
   const dir = mkdtempSync(join(tmpdir(), "wilab-haproxy-"));
   const cfg = join(dir, "haproxy.cfg");
-  writeFileSync(
-    cfg,
-    [
-      "global",
-      "  maxconn 2000",
-      "defaults",
-      "  mode tcp",
-      "  timeout connect 1s",
-      "  timeout client 120s",
-      "  timeout server 120s",
-      "  retries 2",
-      "  option redispatch",
-      "frontend lab",
-      `  bind 127.0.0.1:${port}`,
-      "  default_backend replicas",
-      "backend replicas",
-      "  balance roundrobin",
-      "  default-server inter 250ms fall 2 rise 2",
-      ...backends.map((p, i) => `  server r${i + 1} 127.0.0.1:${p} check`),
-      "",
-    ].join("\n"),
-  );
+  writeFileSync(cfg, haproxyConfig({ bind: `127.0.0.1:${port}`, backends: backends.map((p) => `127.0.0.1:${p}`) }));
   const check = spawnSync(HAPROXY, ["-c", "-f", cfg], { encoding: "utf8" });
   if (check.status !== 0) throw new Error(`haproxy -c: ${check.stdout}${check.stderr}`);
   const proc = spawn(HAPROXY, ["-db", "-f", cfg], { stdio: ["ignore", "ignore", "pipe"] });

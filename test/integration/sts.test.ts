@@ -121,7 +121,14 @@ test("each federated failure gives Entra's status and AADSTS code, with a hint n
   b = await expectCode(form(await issuer.sign({ sub: "system:serviceaccount:default:other" })), 401, 700213);
   assert.match(b.wilab_hint!, /subject/);
   assert.match(b.error_description, /Check your federated identity credential/);
-  await expectCode(form(await issuer.sign({ sub: SUBJECT.toUpperCase() })), 401, 7002138);
+  b = await expectCode(form(await issuer.sign({ sub: SUBJECT.toUpperCase() })), 401, 7002138);
+  // Issue 12 #8, quoting Azure/login issue #515 (2025-02-22): the case-only mismatch names both documents.
+  assert.ok(
+    b.error_description.startsWith(
+      `AADSTS7002138: No matching federated identity record found for presented assertion subject '${SUBJECT.toUpperCase()}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. See documentation at: https://learn.microsoft.com/entra/workload-id/workload-identity-federation. See breaking change notification and remediation at: https://learn.microsoft.com/en-us/entra/identity-platform/reference-breaking-changes#august-2024. Trace ID: `,
+    ),
+    b.error_description,
+  );
   const stray = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
   await expectCode(form(await issuer.sign(good, { kid: "no-such-kid", key: stray })), 401, 7000272);
   await expectCode(form(await issuer.sign(good, { key: stray })), 401, 7000274);

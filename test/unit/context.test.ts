@@ -2,6 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Hosts, vaultNameFromHost, vaultResourceForHost, type HostMode } from "../../src/lab/context.js";
+import { graphHost } from "../../src/graph/index.js";
 
 const NAME_ROWS: [host: string, vault: string | undefined][] = [
   ["kv1.vault.localhost:8443", "kv1"],
@@ -123,4 +124,21 @@ test("Hosts port can change after construction and URLs follow it", () => {
   h.port = 9443;
   assert.equal(h.localOrigin, "https://localhost:9443");
   assert.equal(h.vaultUri("kv1"), "https://kv1.vault.localhost:9443/");
+});
+
+test("Hosts: the origins remote clients use (--hostname, --listen address, at the lab's and the balancer's ports) are ARM audiences", () => {
+  const h = new Hosts("local", 8443, [443], ["lab.team.example", "10.0.0.5", "fd00::5"]);
+  for (const a of ["https://lab.team.example:8443", "https://lab.team.example", "https://10.0.0.5:8443", "https://[fd00::5]:8443", "https://localhost:8443", "https://localhost"]) {
+    assert.ok(h.armResources().includes(a), `${a} missing from ${JSON.stringify(h.armResources())}`);
+  }
+  assert.ok(!h.armResources().includes("https://lab.team.example:9443"), "only the ports the lab answers on");
+  assert.equal(new Set(h.armResources()).size, h.armResources().length, "no duplicates");
+  assert.ok(!new Hosts("local", 8443).armResources().some((r) => r.includes("team")), "no remote names unless given");
+});
+
+test("Graph answers at the lab's origin under every name it is reached by: loopback, graph.microsoft.com, the remote names", () => {
+  const host = graphHost(new Hosts("local", 8443, [], ["lab.team.example", "10.0.0.5", "fd00::5"]).remoteNames);
+  for (const h of ["localhost:8443", "127.0.0.1:8443", "[::1]:8443", "graph.microsoft.com", "lab.team.example:8443", "LAB.team.example", "10.0.0.5:8443", "[fd00::5]:8443"]) assert.match(h, host);
+  for (const h of ["kv1.vault.localhost:8443", "labXteam.example:8443", "x.lab.team.example:8443", "10.0.0.50:8443", "management.azure.com"]) assert.doesNotMatch(h, host);
+  assert.doesNotMatch("lab.team.example:8443", graphHost([]), "no remote names unless given");
 });

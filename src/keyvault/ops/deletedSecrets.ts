@@ -34,12 +34,17 @@ export const listDeletedSecrets: KvOperation = {
   },
 };
 
-/** `GET /deletedsecrets/{name}`. */
+/**
+ * `GET /deletedsecrets/{name}`. Under access policies it needs the secrets `get` permission, not `list` [D]: the
+ * Key Vault REST spec, as shipped in @azure/keyvault-secrets 4.11 (getDeletedSecret): "The Get Deleted Secret
+ * operation returns the specified deleted secret along with its attributes. This operation requires the
+ * secrets/get permission." Under RBAC it reads metadata only (no value), hence readMetadata (reference §3.2).
+ */
 export const getDeletedSecret: KvOperation = {
   method: "GET",
   operationName: "SecretGetDeleted",
   url: "/deletedsecrets/:name",
-  permission: "list",
+  permission: "get",
   dataAction: DATA_ACTIONS.readMetadata,
   write: false,
   nameParam: "name",

@@ -7,7 +7,13 @@ import type { VaultRecord } from "../Vaults.js";
 export type SecretPermission = "get" | "list" | "set" | "delete" | "recover" | "backup" | "restore" | "purge";
 
 const KV = "Microsoft.KeyVault/vaults/secrets";
-/** The data action each access-policy permission stands for under RBAC (reference §3.2). */
+/**
+ * The data action each access-policy permission stands for under RBAC (reference §3.2). [D] Every name is in
+ * Microsoft's resource provider operations list (azure-docs role-based-access-control/permissions/security.md,
+ * Microsoft.KeyVault DataActions): secrets/delete, backup/action, purge/action, update/action, recover/action,
+ * restore/action, readMetadata/action ("List or view the properties of a secret, but not its value"),
+ * getSecret/action ("Gets the value of a secret") and setSecret/action.
+ */
 export const DATA_ACTIONS = {
   get: `${KV}/getSecret/action`,
   readMetadata: `${KV}/readMetadata/action`,

@@ -13,6 +13,7 @@ import { KubeErrors, KubeStatusError, type StatusCause } from "../KubeStatusErro
 import { admit, randomSuffix, type UserInfo } from "../admission/index.js";
 import { decodeInto } from "./schema.js";
 import { decodeProtobuf } from "./protobuf.js";
+import { exceedsDepth, GO_MAX_DEPTH } from "../../platform/index.js";
 import { validateObject, jsonEqual } from "./validation.js";
 import { strategicMerge, jsonMergePatch, StrategicMergeError } from "./strategicMerge.js";
 import { matchRequirements, type Requirement } from "./labelSelector.js";
@@ -65,6 +66,9 @@ export function goJsonError(text: string, err: Error): string {
   return `invalid character '${c}' looking for beginning of value`;
 }
 
+/** The deepest JSON body the lab reads (kube-apiserver: 10000, Go's limit; see parseBody). */
+export const KUBE_LAB_MAX_DEPTH = 1000;
+
 /** Parses a request body by its content type (JSON or YAML); BadRequest when it is malformed. */
 export function parseBody(buf: Buffer | undefined, contentType: string): unknown {
   const text = (buf ?? Buffer.alloc(0)).toString("utf8");
@@ -91,17 +95,22 @@ export function parseBody(buf: Buffer | undefined, contentType: string): unknown
       };
       return parsed === undefined ? null : (JSON.parse(JSON.stringify(parsed, asJson) ?? "null") as unknown);
     } catch (e) {
-      // Nesting deeper than the YAML library's recursion can follow (about 1,600 levels): go-yaml's own depth error
-      // [I] (its limit is 10,000 levels; the lab refuses earlier rather than overflow its stack).
-      const msg = e instanceof RangeError || /Maximum call stack/.test((e as Error).message) ? "exceeded max depth of 10000" : (e as Error).message.split("\n")[0];
+      // Too deep for the parser's recursion: go-yaml's own refusal of deep documents.
+      const msg = e instanceof RangeError || /Maximum call stack/.test((e as Error).message) ? `exceeded max depth of ${GO_MAX_DEPTH}` : (e as Error).message.split("\n")[0];
       throw KubeErrors.badRequest(`couldn't get version/kind; json parse error: error converting YAML to JSON: yaml: ${msg}`);
     }
   }
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (e) {
     throw KubeErrors.badRequest(`couldn't get version/kind; json parse error: ${goJsonError(text, e as Error)}`);
   }
+  // Go's encoding/json scanner refuses more than 10000 levels, before anything else reads the body. The lab's own
+  // code copies and merges objects recursively, which JavaScript's stack bears to about 2,000 levels: the lab
+  // refuses from KUBE_LAB_MAX_DEPTH on, with Go's answer (a known difference, for bodies no manifest comes near).
+  if (exceedsDepth(text, Math.min(GO_MAX_DEPTH, KUBE_LAB_MAX_DEPTH))) throw KubeErrors.badRequest("couldn't get version/kind; json parse error: exceeded max depth");
+  return value;
 }
 
 function jsonKind(v: unknown): string {

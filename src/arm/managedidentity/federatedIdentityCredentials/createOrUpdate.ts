@@ -4,13 +4,14 @@ import { isObject } from "../../ArmRoute.js";
 import { defineOperation } from "../../operation.js";
 import type { ArmDeps } from "../../deps.js";
 import { ficViolation, FIC_MAX_PER_IDENTITY } from "../rules.js";
-import { ficBody, FIC_ITEM, FIC_ROUTE, parentIdentity } from "./shared.js";
+import { claimFicWrite, ficBody, ficWritesOnArrival, FIC_ITEM, FIC_ROUTE, parentIdentity } from "./shared.js";
 
 /** `PUT …/federatedIdentityCredentials/{name}`: Entra's rules, one issuer and subject per identity, at most 20. */
 export const createOrUpdate = defineOperation<ArmDeps>({
   method: "PUT",
   path: FIC_ITEM,
   ...FIC_ROUTE,
+  onArrival: ficWritesOnArrival,
   handler: async (d, req, tx) => {
     const id = await parentIdentity(d, tx, req);
     const name = req.params.ficName!;
@@ -33,6 +34,7 @@ export const createOrUpdate = defineOperation<ArmDeps>({
       audiences: p.audiences as string[],
       updatedAt: d.ctx.clock.now(),
     };
+    claimFicWrite(d, req, id);
     await FederatedIdentityCredentials.put(tx, id.id, rec);
     return { status: existing ? 200 : 201, body: ficBody(rec) };
   },

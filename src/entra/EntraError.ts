@@ -31,6 +31,9 @@ export const EntraErrors = {
     ),
   missingParameter: (name: string) =>
     new EntraError(400, "invalid_request", 900144, `The request body must contain the following parameter: '${name}'.`),
+  // [V] MicrosoftDocs/azure-dev-docs#934 (the v2.0 token endpoint, a repeated 'scope'): "AADSTS9000411: The request is
+  // not properly formatted. The parameter 'scope' is duplicated."
+  duplicatedParameter: (name: string) => new EntraError(400, "invalid_request", 9000411, `The request is not properly formatted. The parameter '${name}' is duplicated.`),
   missingCredential: () =>
     new EntraError(400, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."),
   unsupportedGrantType: (g: string) =>

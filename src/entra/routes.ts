@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { entraTimestamp, FaceError, frameworkErrorKind, HINT_HEADER, headerSafe, hostOf, queryOf, sendJson, type FastifyLikeError } from "../platform/index.js";
-import { installFaultHooks } from "../platform/index.js";
+import { installFaultHooks, repeatedFormKeys } from "../platform/index.js";
 import type { LabContext } from "../platform/index.js";
 import type { LabRecord } from "./Directory.js";
 import { EntraError, EntraErrors } from "./EntraError.js";
@@ -151,14 +151,27 @@ function instanceDiscovery(ctx: LabContext, d: EntraFaceDeps) {
   };
 }
 
+/**
+ * The token request's parameters. Entra reads only a form body: another content type (a JSON body, say) carries no
+ * parameter, so the request is missing 'grant_type' [V] (a client_credentials request sent as JSON, captured in a Q&A
+ * thread: "AADSTS900144: The request body must contain the following parameter: 'grant_type'."). A parameter given
+ * twice is AADSTS9000411.
+ */
+function tokenForm(req: FastifyRequest): TokenForm {
+  const type = String(req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type !== "application/x-www-form-urlencoded" || !req.body || typeof req.body !== "object") return {};
+  const repeated = repeatedFormKeys(req.body);
+  if (repeated.length) throw EntraErrors.duplicatedParameter(repeated[0]!);
+  return req.body as TokenForm;
+}
+
 /** The token endpoint (v2.0 or v1): every request becomes a sign-in record once its outcome is known (recording never fails the request). */
 function tokenRoute(ctx: LabContext, endpoint: TokenEndpoint, v1: boolean) {
   return async (req: FastifyRequest<{ Params: { tenant: string } }>, reply: FastifyReply): Promise<FastifyReply> => {
-    const form = (req.body && typeof req.body === "object" ? req.body : {}) as TokenForm;
     const attempt: SignInAttempt = { correlationId: correlationOf(ctx, req), ipAddress: req.ip, credentialType: "clientSecret" };
     let res: TokenResponse | UserTokenResponse;
     try {
-      res = await endpoint.token(req.params.tenant, form, v1, attempt, origin(req));
+      res = await endpoint.token(req.params.tenant, tokenForm(req), v1, attempt, origin(req));
     } catch (err) {
       recordSignIn(ctx, attempt, failureOutcome(err));
       throw err;

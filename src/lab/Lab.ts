@@ -1,8 +1,8 @@
-import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { mkdirSync, writeFileSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { EtcHosts, ETC_HOSTS_TOPIC, Faults, LabCa, LabClock, LabLog, Random, installBodyParsers, hostOf, sendJson, loadJose, type LogFormat, type LogLevel } from "../platform/index.js";
+import { EtcHosts, ETC_HOSTS_TOPIC, Faults, LabCa, LabClock, LabLog, Random, installBodyParsers, answerBadUrl, hostOf, sendJson, loadJose, type LogFormat, type LogLevel } from "../platform/index.js";
 import { issuerTrustAnchors } from "../platform/trustAnchors.js";
 import { installRequestLog, labClientErrorHandler, logFaultChanges, routeUpgrades, trackRequestStarts, type FaultSpec } from "../platform/index.js";
 import { SqliteStore, openStore, type Store } from "../store/index.js";
@@ -185,6 +185,7 @@ function listenerOptions(https: unknown): Parameters<typeof Fastify>[0] {
     bodyLimit: 4 * 1024 * 1024,
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 2048 },
     return503OnClosing: true,
+    frameworkErrors: answerBadUrl, // a URL the router cannot decode: the service's front end answers, not a face
     // A request head the parser refuses (over 16 KB) is answered as the service it was for answers it.
     clientErrorHandler: labClientErrorHandler,
     forceCloseConnections: true,
@@ -220,11 +221,18 @@ async function registerFaces(
   await app.register(async (f) => armPublicRoutes(f, { ctx, lab }));
   await app.register(async (f) => armFace(f, { ctx, tokens, lab, routes: armRoutes(ctx, clusterApi(kube)) }));
 
-  app.setNotFoundHandler((req, reply) => {
+  const notFound = (req: FastifyRequest, reply: FastifyReply) => {
     if (vaultNameFromHost(hostOf(req))) {
       return sendJson(reply, 404, { error: { code: "NotFound", message: "The requested resource was not found." } });
     }
     return sendJson(reply, 404, { error: { code: "NotFound", message: `The requested resource path '${req.url.split("?")[0]}' was not found.` } });
+  };
+  app.setNotFoundHandler(notFound);
+  // A body no parser takes (malformed JSON, too large) on a path no face answers: the path decides, a 404 as above
+  // (it was Fastify's 500). Errors of the lab's own routes go on to Fastify's handler, as before.
+  app.setErrorHandler((err, req, reply) => {
+    if (req.is404) return notFound(req, reply);
+    throw err;
   });
 }
 

@@ -1,6 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { DOTNET_MAX_DEPTH, dotnetDepthMessage, exceedsDepth } from "./jsonDepth.js";
 
+const REPEATED_FORM_KEYS = Symbol("repeatedFormKeys");
+
+/** The names a form body carried more than once (the parsed form keeps each one's last value). */
+export function repeatedFormKeys(form: unknown): string[] {
+  return (form && typeof form === "object" ? (form as { [REPEATED_FORM_KEYS]?: string[] })[REPEATED_FORM_KEYS] : undefined) ?? [];
+}
+
 /**
  * Parses a request body that is JSON, tolerating the empty bodies SDKs send before an auth challenge. The faces
  * behind this parser (ARM, Key Vault, Graph) are .NET services that read JSON with Json.NET: a body nested deeper
@@ -23,7 +30,12 @@ export function installBodyParsers(app: FastifyInstance): void {
     done(null, value);
   });
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    const params = new URLSearchParams(body as string);
+    const form: Record<string, string> = Object.fromEntries(params);
+    const keys = [...params.keys()];
+    const repeated = keys.filter((k, i) => keys.indexOf(k) !== i);
+    if (repeated.length) Object.defineProperty(form, REPEATED_FORM_KEYS, { value: [...new Set(repeated)], enumerable: false });
+    done(null, form);
   });
   app.addContentTypeParser("*", { parseAs: "string" }, (_req, body, done) => {
     const text = (body as string).trim();
@@ -98,4 +110,23 @@ export function hostOf(req: FastifyRequest): string {
 export function sendJson(reply: FastifyReply, status: number, body: unknown, headers: Record<string, string> = {}): FastifyReply {
   reply.code(status).headers(headers).header("content-type", "application/json; charset=utf-8");
   return reply.send(JSON.stringify(body));
+}
+
+/**
+ * HTTP.sys's page for a URL it cannot take (a bad percent-encoding, a segment too long) [V] (an Azure front end's
+ * answer captured in microsoft/AzureStorageExplorer#4610); Azure's services answer it before their own code runs [I].
+ */
+const HTTP_SYS_BAD_URL =
+  '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN""http://www.w3.org/TR/html4/strict.dtd">\r\n<HTML><HEAD><TITLE>Bad Request</TITLE>\r\n<META HTTP-EQUIV="Content-Type" Content="text/html; charset=us-ascii"></HEAD>\r\n<BODY><h2>Bad Request - Invalid URL</h2>\r\n<hr><p>HTTP Error 400. The request URL is invalid.</p>\r\n</BODY></HTML>\r\n';
+
+/**
+ * Fastify's `frameworkErrors`: a URL the router cannot decode never reaches a face. A cluster's API server (Go's
+ * net/http, whose request-URI parse fails) answers a plain "400 Bad Request"; the Azure hosts, HTTP.sys's page.
+ */
+export function answerBadUrl(_err: Error, req: FastifyRequest, reply: FastifyReply): void {
+  if ((req.raw.url ?? "").startsWith("/k8s/")) {
+    void reply.code(400).header("content-type", "text/plain; charset=utf-8").header("connection", "close").send("400 Bad Request");
+    return;
+  }
+  void reply.code(400).header("content-type", "text/html; charset=us-ascii").send(HTTP_SYS_BAD_URL);
 }

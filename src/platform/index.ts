@@ -2,7 +2,7 @@ export { LabClock, parseDuration, dotnetRoundTrip, entraTimestamp } from "./cloc
 export { Random, GUID_RE } from "./random.js";
 export { LabCa, fileLeafCache, type CaMaterial, type LeafCache } from "./tls.js";
 export { FaceError, HINT_HEADER, headerSafe } from "./errors.js";
-export { installBodyParsers, MalformedBodyError, frameworkErrorKind, queryOf, pathOf, hostOf, sendJson, type FastifyLikeError } from "./http.js";
+export { installBodyParsers, repeatedFormKeys, answerBadUrl, MalformedBodyError, frameworkErrorKind, queryOf, pathOf, hostOf, sendJson, type FastifyLikeError } from "./http.js";
 export { KeyRing, type SigningKey } from "./keyring.js";
 export { EtcHosts, ETC_HOSTS_TOPIC } from "./etcHosts.js";
 export { loadJose } from "./jose.js";

@@ -1,6 +1,6 @@
 // AdmissionReview v1 handling as controller-runtime's webhook server does it (pkg/webhook/admission/http.go,
 // webhook.go, response.go) around the azure-workload-identity pod mutator (kubernetes-side.md §1.2, §4).
-import { GO_POD, goJsonSyntaxError, goUnmarshalTypeError, interpretKindError } from "./goJson.js";
+import { GO_POD, goJsonSyntaxError, goUnmarshalTypeError, goZeroNullElements, interpretKindError } from "./goJson.js";
 import { goQuote, mutatePod, resolveWebhookConfig, type ResolvedWebhookConfig, type WebhookConfig } from "./mutate.js";
 import type { Pod, ServiceAccount } from "./types.js";
 
@@ -95,7 +95,8 @@ export async function handleAdmissionRequest(request: AdmissionRequest, deps: We
   };
   const decoded = decodePod(request.object);
   if ("error" in decoded) return complete(errored(400, decoded.error));
-  const pod = decoded.pod;
+  // A null container, volume or env entry is Go's zero value: an empty one (the patch first writes it as such).
+  const { value: pod, replaced } = goZeroNullElements(decoded.pod, GO_POD);
   const namespace = typeof request.namespace === "string" ? request.namespace : "";
   const saName = pod.spec?.serviceAccountName || "default";
   let sa: ServiceAccount | undefined;
@@ -112,7 +113,8 @@ export async function handleAdmissionRequest(request: AdmissionRequest, deps: We
   }
   if (!result.allowed) return complete(errored(result.code, result.message));
   if (result.patch.length === 0) return complete({ uid, allowed: true });
-  return complete({ uid, allowed: true, patch: Buffer.from(JSON.stringify(result.patch), "utf8").toString("base64"), patchType: "JSONPatch" });
+  const patch = [...replaced.map((path) => ({ op: "replace", path, value: {} })), ...result.patch];
+  return complete({ uid, allowed: true, patch: Buffer.from(JSON.stringify(patch), "utf8").toString("base64"), patchType: "JSONPatch" });
 }
 
 /** Decodes an AdmissionReview body the way the universal deserializer does: the request, its GVK, or the error. */

@@ -115,54 +115,62 @@ class GoScanner {
     }
   }
 
-  private object(): void {
+  /** An object key and its colon (the value follows). */
+  private key(): void {
+    const k = this.wsNotEnd();
+    if (k !== '"') throw this.bad(k, "looking for beginning of object key string");
+    this.str();
+    const colon = this.wsNotEnd();
+    if (colon !== ":") throw this.bad(colon, "after object key");
     this.i++;
-    if (this.wsNotEnd() === "}") {
-      this.i++;
-      return;
-    }
-    for (;;) {
-      const k = this.wsNotEnd();
-      if (k !== '"') throw this.bad(k, "looking for beginning of object key string");
-      this.str();
-      const colon = this.wsNotEnd();
-      if (colon !== ":") throw this.bad(colon, "after object key");
-      this.i++;
-      this.value();
-      const sep = this.wsNotEnd();
-      this.i++;
-      if (sep === ",") continue;
-      if (sep === "}") return;
-      throw this.bad(sep, "after object key:value pair");
-    }
   }
 
-  private array(): void {
-    this.i++;
-    if (this.wsNotEnd() === "]") {
-      this.i++;
-      return;
-    }
-    for (;;) {
-      this.value();
-      const sep = this.wsNotEnd();
-      this.i++;
-      if (sep === ",") continue;
-      if (sep === "]") return;
-      throw this.bad(sep, "after array element");
-    }
-  }
-
-  value(): void {
-    const c = this.wsNotEnd();
-    if (c === "{") return this.object();
-    if (c === "[") return this.array();
+  private scalar(c: string): void {
     if (c === '"') return this.str();
     if (c === "t") return this.literal("true");
     if (c === "f") return this.literal("false");
     if (c === "n") return this.literal("null");
     if (c === "-" || isDigit(c)) return this.num();
     throw this.bad(c, "looking for beginning of value");
+  }
+
+  /**
+   * One value. Iterative, with the open objects and arrays on a stack as Go's scanner keeps its parseState, so any
+   * nesting is scanned without recursion; the 10,001st level is Go's "exceeded max depth" (maxNestingDepth).
+   */
+  value(): void {
+    const open: string[] = [];
+    for (;;) {
+      const c = this.wsNotEnd();
+      if (c === "{" || c === "[") {
+        if (open.length >= 10_000) throw this.bad(c, "exceeded max depth");
+        open.push(c);
+        this.i++;
+        if (this.wsNotEnd() !== (c === "{" ? "}" : "]")) {
+          if (c === "{") this.key();
+          continue;
+        }
+        this.i++;
+        open.pop();
+      } else this.scalar(c);
+      if (this.closeAfterValue(open)) return;
+    }
+  }
+
+  /** After a value: closes what it ends; true once the outermost value is complete, false when another value follows. */
+  private closeAfterValue(open: string[]): boolean {
+    while (open.length) {
+      const top = open[open.length - 1];
+      const sep = this.wsNotEnd();
+      this.i++;
+      if (sep === ",") {
+        if (top === "{") this.key();
+        return false;
+      }
+      if (sep !== (top === "{" ? "}" : "]")) throw this.bad(sep, top === "{" ? "after object key:value pair" : "after array element");
+      open.pop();
+    }
+    return true;
   }
 
   /** The whole text: one value, then only white space. */
@@ -214,6 +222,39 @@ function goTypeName(t: GoType): string {
   if ("slice" in t) return t.slice;
   if ("map" in t) return t.map;
   return `*${goTypeName(t.ptr)}`;
+}
+
+/**
+ * Go decodes a JSON null element of a struct slice (`"containers":[null]`) as the struct's zero value. Replaces each
+ * such element of `v` (a copy) with `{}`, and returns the JSON pointers of the elements it replaced.
+ */
+export function goZeroNullElements<T>(v: T, t: GoType): { value: T; replaced: string[] } {
+  const replaced: string[] = [];
+  const esc = (k: string) => k.replace(/~/g, "~0").replace(/\//g, "~1");
+  const walk = (x: unknown, type: GoType, path: string): unknown => {
+    if (x === null || typeof x !== "object" || type === "any" || typeof type === "string") return x;
+    if ("ptr" in type) return walk(x, type.ptr, path);
+    if ("struct" in type) {
+      if (Array.isArray(x)) return x;
+      const out: Record<string, unknown> = {};
+      for (const [k, fv] of Object.entries(x as Record<string, unknown>)) out[k] = type.fields[k] !== undefined ? walk(fv, type.fields[k]!, `${path}/${esc(k)}`) : fv;
+      return out;
+    }
+    if ("slice" in type) {
+      if (!Array.isArray(x)) return x;
+      const isStruct = typeof type.elem === "object" && "struct" in type.elem;
+      return x.map((e: unknown, i) => {
+        if (e === null && isStruct) {
+          replaced.push(`${path}/${i}`);
+          return {};
+        }
+        return walk(e, type.elem, `${path}/${i}`);
+      });
+    }
+    if (Array.isArray(x)) return x;
+    return Object.fromEntries(Object.entries(x as Record<string, unknown>).map(([k, e]) => [k, walk(e, type.elem, `${path}/${esc(k)}`)]));
+  };
+  return { value: walk(v, t, "") as T, replaced };
 }
 
 /**

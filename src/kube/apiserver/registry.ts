@@ -85,7 +85,15 @@ export function parseBody(buf: Buffer | undefined, contentType: string): unknown
   }
   if (mt === "application/yaml" || mt === "application/apply-patch+yaml") {
     try {
-      return parseYaml(text);
+      // kube-apiserver converts YAML to JSON before decoding (sigs.k8s.io/yaml): a !!binary value becomes its base64
+      // string and a timestamp its text, so only JSON's types reach the decoder.
+      const parsed: unknown = parseYaml(text);
+      // (The holder's own value: a Buffer's toJSON has already run on the replacer's second argument.)
+      const asJson = function (this: Record<string, unknown>, k: string, v: unknown): unknown {
+        const raw = this[k];
+        return raw instanceof Uint8Array ? Buffer.from(raw).toString("base64") : v;
+      };
+      return parsed === undefined ? null : (JSON.parse(JSON.stringify(parsed, asJson) ?? "null") as unknown);
     } catch (e) {
       // Too deep for the parser's recursion: go-yaml's own refusal of deep documents.
       const msg = e instanceof RangeError || /Maximum call stack/.test((e as Error).message) ? `exceeded max depth of ${GO_MAX_DEPTH}` : (e as Error).message.split("\n")[0];

@@ -6,7 +6,7 @@
 
 export type Schema =
   | { t: "any" }
-  | { t: "string" | "int32" | "int64" | "bool" | "float" }
+  | { t: "string" | "int32" | "int64" | "bool" | "float" | "bytes" }
   | { t: "object"; go: string; fields: Record<string, Schema>; retainKeys?: boolean }
   | { t: "array"; item: Schema; mergeKey?: string; strategy?: "merge" }
   | { t: "map"; value: Schema };
@@ -18,6 +18,8 @@ const str: Schema = { t: "string" };
 const i32: Schema = { t: "int32" };
 const i64: Schema = { t: "int64" };
 const bool: Schema = { t: "bool" };
+/** Go's []byte: a JSON string holding standard base64. */
+const bytes: Schema = { t: "bytes" };
 const obj = (go: string, fields: Record<string, Schema>, o: { retainKeys?: boolean } = {}): ObjectSchema => ({ t: "object", go, fields, ...o });
 const arr = (item: Schema, mergeKey?: string): Schema => (mergeKey ? { t: "array", item, mergeKey, strategy: "merge" } : { t: "array", item });
 const set = (item: Schema): Schema => ({ t: "array", item, strategy: "merge" });
@@ -284,8 +286,8 @@ export const SCHEMAS: Record<string, ObjectSchema> = {
     imagePullSecrets: arr(obj("LocalObjectReference", { name: str }), "name"),
     automountServiceAccountToken: bool,
   }),
-  ConfigMap: top("ConfigMap", { immutable: bool, data: map(str), binaryData: map(str) }),
-  Secret: top("Secret", { immutable: bool, data: map(str), stringData: map(str), type: str }),
+  ConfigMap: top("ConfigMap", { immutable: bool, data: map(str), binaryData: map(bytes) }),
+  Secret: top("Secret", { immutable: bool, data: map(bytes), stringData: map(str), type: str }),
   Namespace: top("Namespace", { spec: obj("NamespaceSpec", { finalizers: arr(str) }), status: obj("NamespaceStatus", { phase: str, conditions: arr(any, "type") }) }),
   Event: top("Event", {
     involvedObject: any,
@@ -353,6 +355,28 @@ export const SCHEMAS: Record<string, ObjectSchema> = {
   }),
 };
 
+/**
+ * encoding/json decodes a []byte with base64.StdEncoding, which skips '\r' and '\n' and requires padding; its error
+ * is base64.CorruptInputError's "illegal base64 data at input byte N" (N: the offset of the first bad quantum's
+ * character, or of an incomplete last quantum).
+ */
+export function base64Error(v: string): string | undefined {
+  const chars = [...v].map((c, i) => ({ c, i })).filter(({ c }) => c !== "\r" && c !== "\n");
+  const bad = (i: number) => `illegal base64 data at input byte ${i}`;
+  for (let k = 0; k < chars.length; k++) {
+    const { c, i } = chars[k]!;
+    if (c === "=") {
+      // Padding only in the last two places of the final quantum ("x=" alone is one '=' short), then nothing more.
+      const at = k % 4;
+      if (at < 2 || (at === 2 && chars[k + 1]?.c !== "=")) return bad(i);
+      const end = at === 2 ? k + 2 : k + 1;
+      return end < chars.length ? bad(chars[end]!.i) : undefined;
+    }
+    if (!/[A-Za-z0-9+/]/.test(c)) return bad(i);
+  }
+  return chars.length % 4 === 0 ? undefined : bad(chars[chars.length - (chars.length % 4)]!.i);
+}
+
 export interface DecodeResult {
   /** Paths of fields the type does not have (`spec.containers[0].foo`), in document order. */
   unknown: string[];
@@ -379,6 +403,8 @@ function goType(s: Schema): string {
       return "bool";
     case "float":
       return "float64";
+    case "bytes":
+      return "[]uint8";
     case "object":
       return `v1.${s.go}`;
     case "array":
@@ -415,6 +441,10 @@ export function decodeInto(schema: Schema, value: unknown): DecodeResult {
         return;
       case "float":
         if (typeof v !== "number") mismatch(jsonKind(v));
+        return;
+      case "bytes":
+        if (typeof v !== "string") mismatch(jsonKind(v));
+        else if (!res.typeError) res.typeError = base64Error(v);
         return;
       case "array":
         if (!Array.isArray(v)) return mismatch(jsonKind(v));

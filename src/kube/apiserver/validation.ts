@@ -95,8 +95,22 @@ export function validateLabels(e: Errs, field: string, labels: Record<string, st
   }
 }
 
+/**
+ * `metadata.generateName` is validated whether or not a name is given, as a name whose trailing '-' is masked
+ * (apimachinery ValidateObjectMetaAccessor: nameFn(generateName, prefix=true); maskTrailingDash keeps all but the last
+ * two characters and appends 'a').
+ */
+function validateGenerateName(e: Errs, rule: string, g: string): void {
+  const masked = g.length > 1 && g.endsWith("-") ? `${g.slice(0, -2)}a` : g;
+  const [max, re, msg] = rule === "label" ? [63, LABEL_RE, LABEL_MSG] : [253, SUBDOMAIN_RE, SUBDOMAIN_MSG];
+  if (rule !== "label" && rule !== "subdomain") return;
+  if (masked.length > max) e.invalid("metadata.generateName", g, `must be no more than ${max} characters`);
+  if (!re.test(masked)) e.invalid("metadata.generateName", g, msg);
+}
+
 function validateMeta(e: Errs, o: KubeObject): void {
   const m = o.metadata;
+  if (typeof m.generateName === "string" && m.generateName) validateGenerateName(e, NAME_RULES[o.kind] ?? "subdomain", m.generateName);
   if (!m.name) e.required("metadata.name", "name or generateName is required");
   else {
     const rule = NAME_RULES[o.kind] ?? "subdomain";

@@ -33,3 +33,24 @@ export function adminCredential(lab: Lab): ClientSecretCredential {
 export function armClientOptions(lab: Lab): { endpoint: string; credentialScopes: string[] } {
   return { endpoint: lab.armEndpoint, credentialScopes: ["https://management.azure.com/.default"] };
 }
+
+/**
+ * A resource group and an access-policy vault (the admin holds every secret permission) made through the real
+ * management SDKs; its host (`<vault>.vault.localhost:<port>`) and the admin's Key Vault and ARM tokens.
+ */
+export async function policyVault(lab: Lab, rg: string, vault: string): Promise<{ vaultHost: string; kvToken: string; armToken: string }> {
+  const { ResourceManagementClient } = await import("@azure/arm-resources");
+  const { KeyVaultManagementClient } = await import("@azure/arm-keyvault");
+  const cred = adminCredential(lab);
+  const opts = armClientOptions(lab);
+  await new ResourceManagementClient(cred, lab.subscriptionId, opts).resourceGroups.createOrUpdate(rg, { location: "westeurope" });
+  await new KeyVaultManagementClient(cred, lab.subscriptionId, opts).vaults.createOrUpdate(rg, vault, {
+    location: "westeurope",
+    properties: { tenantId: lab.tenantId, sku: { family: "A", name: "standard" }, accessPolicies: [{ tenantId: lab.tenantId, objectId: lab.admin.objectId, permissions: { secrets: ["all"] } }] },
+  });
+  return {
+    vaultHost: `${vault}.vault.localhost:${lab.port}`,
+    kvToken: (await cred.getToken(`https://vault.localhost:${lab.port}/.default`))!.token,
+    armToken: (await cred.getToken("https://management.azure.com/.default"))!.token,
+  };
+}

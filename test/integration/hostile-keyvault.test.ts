@@ -7,9 +7,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { KeyVaultManagementClient } from "@azure/arm-keyvault";
-import { ResourceManagementClient } from "@azure/arm-resources";
-import { startTestLab, adminCredential, armClientOptions } from "../helpers/lab.js";
+import { startTestLab, policyVault } from "../helpers/lab.js";
 import { HostileClient, basicFailure, cut, describe, equivalent, jwtMutations, publicKeyForms, runCorpus, type Mutated, type Verdict } from "../helpers/hostile.js";
 import type { Lab } from "../../src/index.js";
 
@@ -32,16 +30,7 @@ let keyForms: { label: string; secret: Buffer }[];
 before(async () => {
   lab = await startTestLab();
   client = new HostileClient(lab.port, lab.caCert);
-  const cred = adminCredential(lab);
-  const opts = armClientOptions(lab);
-  await new ResourceManagementClient(cred, lab.subscriptionId, opts).resourceGroups.createOrUpdate(RG, { location: "westeurope" });
-  await new KeyVaultManagementClient(cred, lab.subscriptionId, opts).vaults.createOrUpdate(RG, VAULT, {
-    location: "westeurope",
-    properties: { tenantId: lab.tenantId, sku: { family: "A", name: "standard" }, accessPolicies: [{ tenantId: lab.tenantId, objectId: lab.admin.objectId, permissions: { secrets: ["all"] } }] },
-  });
-  vaultHost = `${VAULT}.vault.localhost:${lab.port}`;
-  kvToken = (await cred.getToken(`https://vault.localhost:${lab.port}/.default`))!.token;
-  armToken = (await cred.getToken("https://management.azure.com/.default"))!.token;
+  ({ vaultHost, kvToken, armToken } = await policyVault(lab, RG, VAULT));
   for (const name of [...SEEDED, KEPT]) {
     const r = await kv("PUT", `/secrets/${name}?api-version=7.5`, JSON.stringify({ value: `value of ${name}` }));
     assert.equal(r.status, 200, r.text);

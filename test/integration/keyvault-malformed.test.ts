@@ -1,9 +1,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { request } from "node:https";
-import { KeyVaultManagementClient } from "@azure/arm-keyvault";
-import { ResourceManagementClient } from "@azure/arm-resources";
-import { startTestLab, adminCredential, armClientOptions } from "../helpers/lab.js";
+import { startTestLab, policyVault } from "../helpers/lab.js";
 import type { Lab } from "../../src/index.js";
 
 /**
@@ -67,16 +65,7 @@ const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
 
 before(async () => {
   lab = await startTestLab();
-  const cred = adminCredential(lab);
-  const opts = armClientOptions(lab);
-  await new ResourceManagementClient(cred, lab.subscriptionId, opts).resourceGroups.createOrUpdate(RG, { location: "westeurope" });
-  await new KeyVaultManagementClient(cred, lab.subscriptionId, opts).vaults.createOrUpdate(RG, VAULT, {
-    location: "westeurope",
-    properties: { tenantId: lab.tenantId, sku: { family: "A", name: "standard" }, accessPolicies: [{ tenantId: lab.tenantId, objectId: lab.admin.objectId, permissions: { secrets: ["all"] } }] },
-  });
-  vaultHost = `${VAULT}.vault.localhost:${lab.port}`;
-  vaultToken = (await cred.getToken(`https://vault.localhost:${lab.port}/.default`))!.token;
-  armToken = (await cred.getToken("https://management.azure.com/.default"))!.token;
+  ({ vaultHost, kvToken: vaultToken, armToken } = await policyVault(lab, RG, VAULT));
 });
 
 after(async () => {

@@ -12,18 +12,11 @@
  */
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
+import { httpSysPage } from "./http.js";
 
 const GO_431 = "431 Request Header Fields Too Large";
 
-const HTTPSYS_TOO_LONG = [
-  '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN""http://www.w3.org/TR/html4/strict.dtd">',
-  "<HTML><HEAD><TITLE>Bad Request</TITLE>",
-  '<META HTTP-EQUIV="Content-Type" Content="text/html; charset=us-ascii"></HEAD>',
-  "<BODY><h2>Bad Request - Request Too Long</h2>",
-  "<hr><p>HTTP Error 400. The size of the request headers is too long.</p>",
-  "</BODY></HTML>",
-  "",
-].join("\r\n");
+const HTTPSYS_TOO_LONG = httpSysPage("Bad Request - Request Too Long", "HTTP Error 400. The size of the request headers is too long.");
 
 type Face = "kube" | "graph" | "azure";
 

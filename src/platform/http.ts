@@ -116,8 +116,12 @@ export function sendJson(reply: FastifyReply, status: number, body: unknown, hea
  * HTTP.sys's page for a URL it cannot take (a bad percent-encoding, a segment too long) [V] (an Azure front end's
  * answer captured in microsoft/AzureStorageExplorer#4610); Azure's services answer it before their own code runs [I].
  */
-const HTTP_SYS_BAD_URL =
-  '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN""http://www.w3.org/TR/html4/strict.dtd">\r\n<HTML><HEAD><TITLE>Bad Request</TITLE>\r\n<META HTTP-EQUIV="Content-Type" Content="text/html; charset=us-ascii"></HEAD>\r\n<BODY><h2>Bad Request - Invalid URL</h2>\r\n<hr><p>HTTP Error 400. The request URL is invalid.</p>\r\n</BODY></HTML>\r\n';
+const HTTP_SYS_BAD_URL = httpSysPage("Bad Request - Invalid URL", "HTTP Error 400. The request URL is invalid.");
+
+/** HTTP.sys's HTML error page (the front end of Azure's services), with its heading and message. */
+export function httpSysPage(heading: string, message: string): string {
+  return `<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN""http://www.w3.org/TR/html4/strict.dtd">\r\n<HTML><HEAD><TITLE>Bad Request</TITLE>\r\n<META HTTP-EQUIV="Content-Type" Content="text/html; charset=us-ascii"></HEAD>\r\n<BODY><h2>${heading}</h2>\r\n<hr><p>${message}</p>\r\n</BODY></HTML>\r\n`;
+}
 
 /**
  * Fastify's `frameworkErrors`: a URL the router cannot decode never reaches a face. A cluster's API server (Go's

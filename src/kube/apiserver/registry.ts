@@ -93,7 +93,10 @@ export function parseBody(buf: Buffer | undefined, contentType: string): unknown
         const raw = this[k];
         return raw instanceof Uint8Array ? Buffer.from(raw).toString("base64") : v;
       };
-      return parsed === undefined ? null : (JSON.parse(JSON.stringify(parsed, asJson) ?? "null") as unknown);
+      const json = parsed === undefined ? "null" : (JSON.stringify(parsed, asJson) ?? "null");
+      // The lab's bound on depth (see below), in go-yaml's words.
+      if (exceedsDepth(json, KUBE_LAB_MAX_DEPTH)) throw new RangeError("too deep");
+      return JSON.parse(json) as unknown;
     } catch (e) {
       // Too deep for the parser's recursion: go-yaml's own refusal of deep documents.
       const msg = e instanceof RangeError || /Maximum call stack/.test((e as Error).message) ? `exceeded max depth of ${GO_MAX_DEPTH}` : (e as Error).message.split("\n")[0];

@@ -24,7 +24,8 @@ export class KubeStatusError extends FaceError {
       metadata: {},
       status: "Failure",
       message: this.message,
-      reason: this.reason,
+      // Status.reason is omitempty in Go: an error that is no API status (a proxy's dial error) has none.
+      ...(this.reason ? { reason: this.reason } : {}),
       // StatusDetails' fields are omitempty in Go: an empty group (core resources) or name is left out [V].
       ...(this.details ? { details: Object.fromEntries(Object.entries(this.details).filter(([, v]) => v !== "" && v !== undefined)) } : {}),
       code: this.status,
@@ -90,6 +91,15 @@ export const KubeErrors = {
   unsupportedMediaType: (type: string) => new KubeStatusError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json; got ${type}`),
   /** An unknown path: `"details":{}`, as kube-apiserver's NotFound handler answers [V]. */
   notFoundPath: () => new KubeStatusError(404, "NotFound", "the server could not find the requested resource", {}),
+  /**
+   * The proxy to a node's kubelet could not connect: apiserver's ErrorToAPIStatus of a plain Go error (500, no
+   * reason), so kubectl prints "Error from server: <message>". `pods/log` names the kubelet URL it tried, the
+   * streaming verbs say "error dialing backend" [V: "Error from server: error dialing backend: dial tcp
+   * 100.96.225.185:10250: connect: connection refused" for exec; "Error from server: Get
+   * https://kube-node-2:10250/containerLogs/default/nginx-…/nginx: dial tcp: …" for logs, in public troubleshooting
+   * captures; Go ≥ 1.14 quotes the URL].
+   */
+  kubeletUnreachable: (message: string) => new KubeStatusError(500, "", message),
   internal: (why: string) => new KubeStatusError(500, "InternalError", `Internal error occurred: ${why}`),
   tooLarge: () => new KubeStatusError(413, "RequestEntityTooLarge", "Request entity too large: limit is 3145728"),
 };

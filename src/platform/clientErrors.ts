@@ -49,7 +49,8 @@ export function trackRequestStarts(server: { on(event: "secureConnection" | "con
   const track = (socket: Duplex) =>
     socket.on("data", (chunk: Buffer) => {
       const c = chunk[0];
-      if (c !== undefined && c >= 0x41 && c <= 0x5a) requestStarts.set(socket, Buffer.from(chunk.subarray(0, 512)));
+      // A view, not a copy: it keeps at most one chunk per connection alive, until the next request replaces it.
+      if (c !== undefined && c >= 0x41 && c <= 0x5a) requestStarts.set(socket, chunk.subarray(0, 512));
     });
   server.on("secureConnection", track);
 }

@@ -44,11 +44,24 @@ function readString(text: string, i: number): { value: string; end: number } {
   return { value: text.slice(i + 1, j), end: j + 1 };
 }
 
+/** Whether the next character after `i` that is not white space is a colon (the string before it is a key). */
+function nextIsColon(text: string, i: number): boolean {
+  while (i < text.length && (text[i] === " " || text[i] === "\t" || text[i] === "\n" || text[i] === "\r")) i++;
+  return text[i] === ":";
+}
+
 /**
  * Where `text` first nests deeper than `max`, or undefined when it never does. Meant for text that JSON.parse
  * accepted (or will judge): it does not validate, it only follows brackets outside strings.
  */
 export function exceedsDepth(text: string, max: number): DepthExceeded | undefined {
+  // Most bodies open fewer containers than the limit in all: then none can nest past it (one cheap pass).
+  let openers = 0;
+  for (let i = 0; i < text.length && openers <= max; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x7b || c === 0x5b) openers++;
+  }
+  if (openers <= max) return undefined;
   const stack: Frame[] = [];
   let line = 1;
   let lineStart = 0;
@@ -59,7 +72,7 @@ export function exceedsDepth(text: string, max: number): DepthExceeded | undefin
       const s = readString(text, i);
       const top = stack.at(-1);
       // A string in an object where a key is expected is the key of the next value.
-      if (top && !top.array && pendingKey === undefined && /^\s*:/.test(text.slice(s.end, s.end + 8))) pendingKey = s.value;
+      if (top && !top.array && pendingKey === undefined && nextIsColon(text, s.end)) pendingKey = s.value;
       i = s.end - 1;
     } else if (c === "{" || c === "[") {
       const top = stack.at(-1);

@@ -202,6 +202,15 @@ export function partsOf(token: string): JwtParts {
   return { token, h, p, s, header: JSON.parse(Buffer.from(h, "base64url").toString()) as Record<string, unknown>, payload: JSON.parse(Buffer.from(p, "base64url").toString()) as Record<string, unknown> };
 }
 
+/** Every form of the public key that signed `token`, looked up by its `kid` in the JWKS at `jwksUrl`. */
+export async function signingKeyForms(token: string, jwksUrl: string): Promise<{ label: string; secret: Buffer }[]> {
+  const jwks = (await (await fetch(jwksUrl)).json()) as { keys: (JsonWebKey & { kid: string; x5c?: string[] })[] };
+  const kid = (JSON.parse(Buffer.from(token.split(".")[0]!, "base64url").toString()) as { kid: string }).kid;
+  const jwk = jwks.keys.find((k) => k.kid === kid);
+  if (!jwk) throw new Error(`no key ${kid} at ${jwksUrl}`);
+  return publicKeyForms(jwk);
+}
+
 /** Every form of an RSA public key an HMAC confusion attack might use as the secret. */
 export function publicKeyForms(jwk: JsonWebKey & { x5c?: string[]; kid?: string }): { label: string; secret: Buffer }[] {
   const key = createPublicKey({ key: { kty: "RSA", n: jwk.n, e: jwk.e }, format: "jwk" });

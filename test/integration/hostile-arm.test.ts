@@ -8,7 +8,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { startTestLab, adminCredential } from "../helpers/lab.js";
-import { HostileClient, basicFailure, cut, describe, equivalent, jwtMutations, publicKeyForms, runCorpus, type Verdict } from "../helpers/hostile.js";
+import { HostileClient, basicFailure, cut, describe, equivalent, jwtMutations, signingKeyForms, runCorpus, type Verdict } from "../helpers/hostile.js";
 import type { Lab } from "../../src/index.js";
 
 const KEPT = "rg-kept-for-the-end";
@@ -37,9 +37,7 @@ before(async () => {
   }
   const r = await arm("PUT", `/subscriptions/${lab.subscriptionId}/resourceGroups/rg-one/providers/${MSI}/id-one?api-version=2023-01-31`, JSON.stringify({ location: "westeurope" }));
   assert.ok(r.status === 200 || r.status === 201, r.text);
-  const jwks = (await (await fetch(`${lab.authorityHost}/common/discovery/v2.0/keys`)).json()) as { keys: { kid: string; n: string; e: string; x5c: string[] }[] };
-  const kid = JSON.parse(Buffer.from(armToken.split(".")[0]!, "base64url").toString()).kid as string;
-  keyForms = publicKeyForms(jwks.keys.find((k) => k.kid === kid)!);
+  keyForms = await signingKeyForms(armToken, `${lab.authorityHost}/common/discovery/v2.0/keys`);
 });
 
 after(async () => {

@@ -8,7 +8,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { startTestLab, policyVault } from "../helpers/lab.js";
-import { HostileClient, basicFailure, cut, describe, equivalent, jwtMutations, publicKeyForms, runCorpus, type Mutated, type Verdict } from "../helpers/hostile.js";
+import { HostileClient, basicFailure, cut, describe, equivalent, jwtMutations, signingKeyForms, runCorpus, type Mutated, type Verdict } from "../helpers/hostile.js";
 import type { Lab } from "../../src/index.js";
 
 const RG = "rg-hostile-kv";
@@ -37,9 +37,7 @@ before(async () => {
   }
   const b = await kv("POST", "/secrets/seeded-2/backup?api-version=7.5");
   backupBlob = (b.json as { value: string }).value;
-  const jwks = (await (await fetch(`${lab.authorityHost}/common/discovery/v2.0/keys`)).json()) as { keys: { kid: string; n: string; e: string; x5c: string[] }[] };
-  const kid = JSON.parse(Buffer.from(kvToken.split(".")[0]!, "base64url").toString()).kid as string;
-  keyForms = publicKeyForms(jwks.keys.find((k) => k.kid === kid)!);
+  keyForms = await signingKeyForms(kvToken, `${lab.authorityHost}/common/discovery/v2.0/keys`);
 });
 
 after(async () => {

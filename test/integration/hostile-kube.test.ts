@@ -10,7 +10,7 @@ import fc from "fast-check";
 import { stringify as toYaml } from "yaml";
 import { startTestLab } from "../helpers/lab.js";
 import { makeCluster, api, type TestCluster } from "../helpers/kube.js";
-import { HostileClient, basicFailure, cut, describe, equivalent, jwtMutations, publicKeyForms, runCorpus, type Verdict } from "../helpers/hostile.js";
+import { HostileClient, basicFailure, cut, describe, equivalent, jwtMutations, signingKeyForms, runCorpus, type Verdict } from "../helpers/hostile.js";
 import type { Lab } from "../../src/index.js";
 
 const KEPT = "kept-for-the-end";
@@ -36,9 +36,7 @@ before(async () => {
   assert.equal(t.status, 201, t.text);
   saToken = (t.body.status as { token: string }).token;
   const issuer = lab.kube.issuerUrl(c.record);
-  const jwks = (await (await fetch(`${issuer}openid/v1/jwks`)).json()) as { keys: { kid: string; n: string; e: string }[] };
-  const kid = JSON.parse(Buffer.from(saToken.split(".")[0]!, "base64url").toString()).kid as string;
-  keyForms = publicKeyForms(jwks.keys.find((k) => k.kid === kid)!);
+  keyForms = await signingKeyForms(saToken, `${issuer}openid/v1/jwks`);
 });
 
 after(async () => {

@@ -11,7 +11,7 @@ import { ManagedServiceIdentityClient } from "@azure/arm-msi";
 import { ResourceManagementClient } from "@azure/arm-resources";
 import { startTestLab, adminCredential, armClientOptions } from "../helpers/lab.js";
 import { makeCluster, api, type TestCluster } from "../helpers/kube.js";
-import { HostileClient, basicFailure, cut, describe, equivalent, jwtMutations, publicKeyForms, runCorpus, type Got, type Mutated, type Verdict } from "../helpers/hostile.js";
+import { HostileClient, basicFailure, cut, describe, equivalent, jwtMutations, signingKeyForms, runCorpus, type Got, type Mutated, type Verdict } from "../helpers/hostile.js";
 import type { Lab } from "../../src/index.js";
 
 const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -48,9 +48,7 @@ before(async () => {
   assertion = (r.body.status as { token: string }).token;
   // The cluster issuer's published key, fetched as Entra fetches it (discovery, then jwks_uri).
   const discovery = (await (await fetch(`${issuer}.well-known/openid-configuration`)).json()) as { jwks_uri: string };
-  const jwks = (await (await fetch(discovery.jwks_uri)).json()) as { keys: { n: string; e: string; kid: string }[] };
-  const kid = JSON.parse(Buffer.from(assertion.split(".")[0]!, "base64url").toString()).kid as string;
-  keyForms = publicKeyForms(jwks.keys.find((k) => k.kid === kid)!);
+  keyForms = await signingKeyForms(assertion, discovery.jwks_uri);
 });
 
 after(async () => {

@@ -105,6 +105,14 @@ test("the kubelet of a cluster runs on one replica; SIGKILL of that replica move
 
   const killedAt = performance.now();
   victim.proc.kill("SIGKILL");
+  await new Promise((r) => victim.proc.once("exit", r));
+  // Until the survivor takes the lease over (6 s without a renewal), the kubelet is the dead replica's: the API
+  // server's proxy cannot dial it, and kubectl prints kube-apiserver's dial errors.
+  const dead = `127.0.0.1:${victim.port}`;
+  const logs = await runKubectl({ kubeconfig: viaOther, home: tmp }, ["logs", "app"]);
+  assert.equal(logs.stderr.trim(), `Error from server: Get "https://${dead}/containerLogs/default/app/app": dial tcp ${dead}: connect: connection refused`);
+  const exec = await runKubectl({ kubeconfig: viaOther, home: tmp }, ["exec", "app", "--", "true"]);
+  assert.equal(exec.stderr.trim(), `Error from server: error dialing backend: dial tcp ${dead}: connect: connection refused`);
   const newHolder = await until("the survivor takes the lease over", async () => {
     const h = await lease();
     return h && h !== holder ? h : undefined;

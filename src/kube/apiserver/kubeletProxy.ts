@@ -29,13 +29,25 @@ function forwardedHeaders(raw: IncomingMessage): IncomingHttpHeaders {
   return { ...raw.headers, [FORWARDED_HEADER]: "1" };
 }
 
-/** kube-apiserver's answer when the kubelet cannot be reached (the dial error, as an InternalError Status). */
-function unreachable(raw: IncomingMessage, endpoint: string, err: Error): Error {
-  return KubeErrors.internal(`error dialing backend: dial tcp ${endpoint}: ${err.message} (${raw.method} ${raw.url?.split("?")[0]})`);
+/** Go's words for a failed dial (`connect: connection refused`, `i/o timeout`), from Node's error. */
+function goDialError(err: Error & { code?: string }): string {
+  if (err.code === "ECONNREFUSED") return "connect: connection refused";
+  if (err.code === "ETIMEDOUT") return "i/o timeout";
+  if (err.code === "EHOSTUNREACH") return "connect: no route to host";
+  return err.message;
+}
+
+/**
+ * kube-apiserver's answer when the kubelet cannot be reached: for logs, the kubelet URL it tried
+ * (`/containerLogs/<ns>/<pod>/<container>`); for the streaming verbs, "error dialing backend".
+ */
+function unreachable(endpoint: string, err: Error, logPath?: string): Error {
+  const dial = `dial tcp ${endpoint}: ${goDialError(err)}`;
+  return KubeErrors.kubeletUnreachable(logPath ? `Get "https://${endpoint}${logPath}": ${dial}` : `error dialing backend: ${dial}`);
 }
 
 /** The plain request (logs): sent on, and its response relayed as it streams. */
-function relayRequest(s: ApiServer, call: ResourceCall, endpoint: string): Promise<void> {
+function relayRequest(s: ApiServer, call: ResourceCall, endpoint: string, logPath: string | undefined): Promise<void> {
   const raw = call.req.raw;
   return new Promise((resolve, reject) => {
     const out = request({ ...target(endpoint, s.kube.ctx.ca.certPem), method: raw.method, path: raw.url, headers: forwardedHeaders(raw) }, (res) => {
@@ -45,7 +57,7 @@ function relayRequest(s: ApiServer, call: ResourceCall, endpoint: string): Promi
       raw.once("close", () => res.destroy());
       resolve();
     });
-    out.once("error", (err) => reject(unreachable(raw, endpoint, err)));
+    out.once("error", (err) => reject(unreachable(endpoint, err, logPath)));
     out.end();
   });
 }
@@ -69,7 +81,7 @@ function relayUpgrade(s: ApiServer, call: ResourceCall, endpoint: string): Promi
       splice(taken.socket, upstream);
       resolve();
     });
-    upstream.once("error", (err) => reject(unreachable(raw, endpoint, err)));
+    upstream.once("error", (err) => reject(unreachable(endpoint, err)));
   });
 }
 
@@ -87,14 +99,16 @@ function splice(a: Duplex, b: Duplex): void {
 }
 
 /**
- * Hands the request to the replica whose kubelet runs the call's cluster, when that is another one; true when it
+ * Hands the request to the replica whose kubelet runs the call's cluster (`container`: a log request's, for the
+ * kubelet URL its dial error names), when that is another one; true when it
  * did (the answer is that replica's), false when the kubelet runs here (or nowhere yet) and the request is this
  * replica's to answer.
  */
-export async function toKubeletElsewhere(s: ApiServer, call: ResourceCall): Promise<boolean> {
+export async function toKubeletElsewhere(s: ApiServer, call: ResourceCall, container?: string): Promise<boolean> {
   if (call.req.headers[FORWARDED_HEADER] !== undefined || !s.kube.kubeletElsewhere) return false;
   const endpoint = await s.kube.kubeletElsewhere(call.cluster.clusterId);
   if (!endpoint) return false;
-  await (hasUpgrade(call.req.raw) ? relayUpgrade(s, call, endpoint) : relayRequest(s, call, endpoint));
+  const logPath = container === undefined ? undefined : `/containerLogs/${call.info.namespace}/${call.info.name}/${container}`;
+  await (hasUpgrade(call.req.raw) ? relayUpgrade(s, call, endpoint) : relayRequest(s, call, endpoint, logPath));
   return true;
 }

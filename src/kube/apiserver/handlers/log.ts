@@ -38,7 +38,7 @@ export const log: Handler = async (s, call) => {
   if (!ns || !name || !(req.method === "GET" || req.method === "HEAD")) methodNotAllowed();
   const pod = await registry.get(call.cluster, findResource("", "v1", "pods")!, ns, name);
   const container = containerOf(pod, name, query.container || undefined);
-  if (await toKubeletElsewhere(s, call)) return undefined;
+  if (await toKubeletElsewhere(s, call, container)) return undefined;
   const num = (k: string) => (query[k] !== undefined && query[k] !== "" ? Number(query[k]) : undefined);
   const stream = await kube.podLogs?.logs(call.cluster.clusterId, ns, name, {
     container,
